@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from worker.views import healthz
+
+from .api import api
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("konto/logg-inn/", auth_views.LoginView.as_view(), name="login"),
+    path("konto/logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("arrangementer/", include("events.urls")),
+    path("invitasjon/", include("invitations.urls")),
+    path("", include("partners.urls")),
+]

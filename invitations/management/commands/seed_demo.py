@@ -1,0 +1,13 @@
+"""Load the demo partnership and its events. Safe to run again: it changes nothing the second time."""
+
+from django.core.management.base import BaseCommand
+
+from partners.demo import seed_partners
+
+
+class Command(BaseCommand):
+    help = "Load the demo partnership (from the seed text) and events relative to today."
+
+    def handle(self, *args, **options):
+        seed_partners()
+        self.stdout.write(self.style.SUCCESS("Demo partnership loaded."))

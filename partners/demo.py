@@ -1,0 +1,247 @@
+"""The demo partnership, exactly as the seed text names it. Idempotent: keyed on names and slugs."""
+
+from django.db import transaction
+
+from .models import (
+    Host,
+    Network,
+    Organisation,
+    OrganisationMembership,
+    Person,
+    PersonMembership,
+)
+
+S = Organisation.Sector
+
+# (name, short name, sector, website)
+MEMBERS = [
+    ("Universitetet i Sørøst-Norge", "USN", S.RESEARCH, "https://www.usn.no"),
+    ("NHO Vestfold og Telemark", "NHO", S.PRIVATE, "https://www.nho.no"),
+    ("LO Vestfold og Telemark", "LO", S.LABOUR, "https://www.lo.no"),
+    ("Industrial Green Tech", "IGT", S.PRIVATE, ""),
+    ("NAV Vestfold og Telemark", "NAV", S.PUBLIC, "https://www.nav.no"),
+    ("Forskningsrådet", "", S.RESEARCH, "https://www.forskningsradet.no"),
+    (
+        "Innovasjon Norge Vestfold og Telemark",
+        "Innovasjon Norge",
+        S.PUBLIC,
+        "https://www.innovasjonnorge.no",
+    ),
+    (
+        "Kommunene i Vestfold og Telemark ved KS Vestfold og Telemark",
+        "KS",
+        S.PUBLIC,
+        "https://www.ks.no",
+    ),
+    (
+        "Statsforvalteren i Vestfold og Telemark",
+        "Statsforvalteren",
+        S.PUBLIC,
+        "https://www.statsforvalteren.no",
+    ),
+    ("Vestfold fylkeskommune", "VFK", S.PUBLIC, "https://www.vestfoldfylke.no"),
+    ("Telemark fylkeskommune", "TFK", S.PUBLIC, "https://www.telemarkfylke.no"),
+]
+OBSERVERS = [
+    ("Statens vegvesen", "SVV", S.PUBLIC, "https://www.vegvesen.no"),
+    ("Nye Veier", "", S.PUBLIC, "https://www.nyeveier.no"),
+    ("Avinor", "", S.PUBLIC, "https://avinor.no"),
+    ("Kystverket", "", S.PUBLIC, "https://www.kystverket.no"),
+    ("Jernbanedirektoratet", "", S.PUBLIC, "https://www.jernbanedirektoratet.no"),
+    ("Helse Sør-Øst", "", S.PUBLIC, "https://www.helse-sorost.no"),
+    ("NVE", "", S.PUBLIC, "https://www.nve.no"),
+]
+OTHER_ORGANISATIONS = [
+    ("Tønsberg kommune", "", S.PUBLIC, "https://www.tonsberg.kommune.no"),
+    ("Frivillighet Norge", "", S.VOLUNTARY, "https://www.frivillighetnorge.no"),
+]
+
+PARTNERSHIP_DESCRIPTION = (
+    "Det overordnete partnerskapet skal søke å se helheten og ulike perspektiv og sette dagsorden. "
+    "Partnerskapet skal stimulere til utvikling i regionen, koble ulike miljøer og legge til rette "
+    "for synergier innenfor målene om en bærekraftig samfunnsutvikling.\n\n"
+    "Partnerskapet skal samle tunge samfunnsaktører i regionen om viktige veivalg for hele regionen "
+    "og forene kreftene om tiltak som oppfyller bærekraftsmålene og fremmer verdiskaping gjennom "
+    "grønn omstilling. Deltakerne i partnerskapet er toppledere i de mest toneangivende regionale aktørene."
+)
+
+# (slug, name, kind, sdgs, description, host municipality)
+NETWORKS = [
+    (
+        "klima-og-miljo",
+        "Klima og miljø",
+        Network.Kind.THEMATIC,
+        [7, 12, 13, 14, 15],
+        "Fagnettverk for klima og miljø: operativt og prosjektbasert arbeid med utslippskutt, klimatilpasning og naturmangfold.",
+        "",
+    ),
+    (
+        "samferdsel-og-mobilitet",
+        "Samferdsel og mobilitet",
+        Network.Kind.THEMATIC,
+        [9, 11, 13],
+        "Fagnettverk for samferdsel og mobilitet: transport, infrastruktur og bærekraftig mobilitet i hele regionen.",
+        "",
+    ),
+    (
+        "verdiskaping-og-kompetanse",
+        "Verdiskaping og kompetanse",
+        Network.Kind.THEMATIC,
+        [4, 8, 9],
+        "Fagnettverk for verdiskaping og kompetanse: grønn omstilling, næringsutvikling og kompetanse for framtidas arbeidsliv.",
+        "",
+    ),
+    (
+        "folkehelse",
+        "Folkehelse",
+        Network.Kind.THEMATIC,
+        [3, 10],
+        "Fagnettverk for folkehelse: gode levekår, inkludering og mindre utenforskap.",
+        "",
+    ),
+    (
+        "digitv",
+        "DigiTV – Digitale Telemark og Vestfold",
+        Network.Kind.PROJECT,
+        [9, 11, 17],
+        "Forprosjektet DigiTV (Digitale Telemark og Vestfold), der Vestfold fylkeskommune og Telemark fylkeskommune deltar.",
+        "Tønsberg kommune",
+    ),
+]
+
+# Fictional people per network (example.org addresses): (name, title, organisation, role, language)
+PEOPLE = {
+    "baerekraftige-vestfold-og-telemark": [
+        ("Kari Nordmann", "Rektor", "Universitetet i Sørøst-Norge", "member", "nb"),
+        ("Ola Hansen", "Regiondirektør", "NHO Vestfold og Telemark", "member", "nb"),
+        ("Ingrid Bakke", "Fylkesdirektør", "Telemark fylkeskommune", "leader", "nn"),
+        ("Per Olsen", "Rådgiver", "Vestfold fylkeskommune", "contact", "nb"),
+    ],
+    "klima-og-miljo": [
+        (
+            "Sigrid Lunde",
+            "Klimarådgiver",
+            "Statsforvalteren i Vestfold og Telemark",
+            "leader",
+            "nn",
+        ),
+        ("Jonas Berg", "Miljøsjef", "Industrial Green Tech", "member", "nb"),
+        ("Emma Wilson", "Researcher", "Universitetet i Sørøst-Norge", "member", "en"),
+    ],
+    "samferdsel-og-mobilitet": [
+        ("Lars Dahl", "Seksjonsleder", "Statens vegvesen", "leader", "nb"),
+        ("Anne Solberg", "Planlegger", "Vestfold fylkeskommune", "member", "nb"),
+        ("Tone Haugen", "Rådgiver", "Nye Veier", "member", "nn"),
+    ],
+    "verdiskaping-og-kompetanse": [
+        ("Eirik Moen", "Seniorrådgiver", "Innovasjon Norge Vestfold og Telemark", "leader", "nb"),
+        ("Maria Johansen", "Kompetanserådgiver", "NAV Vestfold og Telemark", "member", "nb"),
+        ("Håkon Strand", "Organisasjonssekretær", "LO Vestfold og Telemark", "member", "nn"),
+    ],
+    "folkehelse": [
+        ("Nora Eriksen", "Folkehelsekoordinator", "Telemark fylkeskommune", "leader", "nn"),
+        (
+            "Sofie Larsen",
+            "Kommuneoverlege",
+            "Kommunene i Vestfold og Telemark ved KS Vestfold og Telemark",
+            "member",
+            "nb",
+        ),
+        ("Ahmed Ali", "Daglig leder", "Frivillighet Norge", "member", "nb"),
+    ],
+    "digitv": [
+        ("Marius Knutsen", "Prosjektleder", "Tønsberg kommune", "leader", "nb"),
+        ("Live Aasen", "Digitaliseringsrådgiver", "Telemark fylkeskommune", "member", "nn"),
+    ],
+}
+
+
+def _email_for(name: str) -> str:
+    table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", " ": "."})
+    return "%s@example.org" % name.lower().translate(table)
+
+
+@transaction.atomic
+def seed_partners() -> None:
+    organisations: dict[str, Organisation] = {}
+    for name, short, sector, website in MEMBERS + OBSERVERS + OTHER_ORGANISATIONS:
+        organisations[name], _ = Organisation.objects.update_or_create(
+            name=name, defaults={"short_name": short, "sector": sector, "website": website}
+        )
+
+    vestfold, _ = Host.objects.update_or_create(
+        slug="vestfold",
+        defaults={
+            "name": "Vestfold fylkeskommune",
+            "organisation": organisations["Vestfold fylkeskommune"],
+            "email": "partnerskap@vestfoldfylke.example.org",
+        },
+    )
+    telemark, _ = Host.objects.update_or_create(
+        slug="telemark",
+        defaults={
+            "name": "Telemark fylkeskommune",
+            "organisation": organisations["Telemark fylkeskommune"],
+            "email": "partnerskap@telemarkfylke.example.org",
+        },
+    )
+
+    partnership, _ = Network.objects.update_or_create(
+        slug="baerekraftige-vestfold-og-telemark",
+        defaults={
+            "name": "Bærekraftige Vestfold og Telemark",
+            "kind": Network.Kind.PARTNERSHIP,
+            "description": PARTNERSHIP_DESCRIPTION,
+            "sdgs": [8, 9, 11, 13, 17],
+        },
+    )
+    partnership.hosts.set([vestfold, telemark])
+    for position, (name, *_rest) in enumerate(MEMBERS):
+        OrganisationMembership.objects.update_or_create(
+            network=partnership,
+            organisation=organisations[name],
+            defaults={"role": OrganisationMembership.Role.MEMBER, "position": position},
+        )
+    for position, (name, *_rest) in enumerate(OBSERVERS, start=len(MEMBERS)):
+        OrganisationMembership.objects.update_or_create(
+            network=partnership,
+            organisation=organisations[name],
+            defaults={"role": OrganisationMembership.Role.OBSERVER, "position": position},
+        )
+
+    networks = {partnership.slug: partnership}
+    for slug, name, kind, sdgs, description, municipality in NETWORKS:
+        network, _ = Network.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "sdgs": sdgs,
+                "description": description,
+                "host_municipality": municipality,
+                "parent": partnership,
+            },
+        )
+        network.hosts.set([vestfold, telemark])
+        networks[slug] = network
+
+    for slug, people in PEOPLE.items():
+        for name, title, organisation_name, role, language in people:
+            organisation = organisations[organisation_name]
+            person, _ = Person.objects.update_or_create(
+                email=_email_for(name),
+                defaults={
+                    "name": name,
+                    "title": title,
+                    "organisation": organisation,
+                    "language": language,
+                },
+            )
+            PersonMembership.objects.update_or_create(
+                network=networks[slug], person=person, defaults={"role": role}
+            )
+            OrganisationMembership.objects.get_or_create(
+                network=networks[slug],
+                organisation=organisation,
+                defaults={"role": OrganisationMembership.Role.MEMBER, "position": 100},
+            )

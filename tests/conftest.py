@@ -1,0 +1,26 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from partners.demo import seed_partners
+from partners.models import Network, OrganiserRole
+
+
+@pytest.fixture
+def demo(db):
+    """The demo partnership from the seed text."""
+    seed_partners()
+    return Network.objects.get(slug="baerekraftige-vestfold-og-telemark")
+
+
+@pytest.fixture
+def make_organiser(db):
+    def make(username: str, network: Network | None = None, host=None, superuser: bool = False):
+        User = get_user_model()
+        if superuser:
+            return User.objects.create_superuser(username, f"{username}@example.org", "pw-not-used")
+        user = User.objects.create_user(username, f"{username}@example.org", "pw-not-used")
+        if network is not None or host is not None:
+            OrganiserRole.objects.create(user=user, network=network, host=host)
+        return user
+
+    return make

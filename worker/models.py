@@ -1,0 +1,60 @@
+"""The outbox: one row per outgoing email, written in the transaction that causes it."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingMessage(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Retrying")
+        FAILED = "failed", _("Failed")
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    # The finished message, as the app handed it over.
+    from_email = models.CharField(max_length=255)
+    to_email = models.EmailField(_("recipient"))
+    to_name = models.CharField(max_length=200, blank=True)
+    reply_to = models.CharField(max_length=255, blank=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    calendar = models.TextField(blank=True, help_text="iCalendar text, sent inline and as .ics")
+    calendar_method = models.CharField(max_length=20, blank=True)
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="[{filename, content_type, base64}]"
+    )
+    language = models.CharField(max_length=5, blank=True)
+    kind = models.CharField(_("kind"), max_length=50, blank=True)
+    # Plain references so each app can list its own messages; never interpreted here.
+    event_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
+    registration_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
+    invitation_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
+    person_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
+    sendout_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Delivery bookkeeping.
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_response = models.TextField(_("last SMTP answer"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    resend_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_email} ({self.state})"
+
+
+def new_message_id(domain: str) -> str:
+    return f"<{uuid.uuid4().hex}@{domain}>"
