@@ -289,6 +289,9 @@ class SessionChoice(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.registration} – {self.session}"
+
 
 class Answer(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")
@@ -301,3 +304,6 @@ class Answer(models.Model):
                 fields=["registration", "question"], name="one_answer_per_question"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.value}"
