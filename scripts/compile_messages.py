@@ -1,42 +1,47 @@
 """Compile locale/*/LC_MESSAGES/django.po to .mo without needing GNU gettext on the machine."""
 
 import ast
+import re
 import struct
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def parse_po(path: Path) -> dict[str, str]:
-    messages: dict[str, str] = {}
+def parse_po_entries(path: Path) -> Iterator[tuple[str, str, bool]]:
+    """Yield (msgid, msgstr, fuzzy) for each entry but the header; plural forms joined by NUL,
+    a context prefixed as msgctxt + EOT (the .mo convention)."""
     entry: dict[str, list[str]] = {}
     key = None
     fuzzy = False
 
-    def flush() -> None:
-        nonlocal entry, fuzzy
-        if "msgid" in entry and not fuzzy:
-            msgid = "".join(entry["msgid"])
-            if "msgid_plural" in entry:
-                msgid += "\0" + "".join(entry["msgid_plural"])
-                forms = [entry[k] for k in sorted(k for k in entry if k.startswith("msgstr["))]
-                msgstr = "\0".join("".join(f) for f in forms)
-            else:
-                msgstr = "".join(entry.get("msgstr", []))
-            if "msgctxt" in entry:
-                msgid = "".join(entry["msgctxt"]) + "\x04" + msgid
-            if msgstr.replace("\0", "") or msgid == "":
-                messages[msgid] = msgstr
-        entry = {}
-        fuzzy = False
+    def finish() -> tuple[str, str, bool] | None:
+        if "msgid" not in entry:
+            return None
+        msgid = "".join(entry["msgid"])
+        if "msgid_plural" in entry:
+            msgid += "\0" + "".join(entry["msgid_plural"])
+            forms = sorted(k for k in entry if k.startswith("msgstr["))
+            msgstr = "\0".join("".join(entry[k]) for k in forms)
+        else:
+            msgstr = "".join(entry.get("msgstr", []))
+        if "msgctxt" in entry:
+            msgid = "".join(entry["msgctxt"]) + "\x04" + msgid
+        return msgid, msgstr, fuzzy
 
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
-        if not line:
-            flush()
-            key = None
+        if line.startswith("#~"):
             continue
+        if not line or (line.startswith(("msgid ", "msgctxt ")) and "msgid" in entry):
+            done = finish()
+            if done and done[0]:
+                yield done
+            entry, key, fuzzy = {}, None, False
+            if not line:
+                continue
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
             continue
@@ -46,13 +51,25 @@ def parse_po(path: Path) -> dict[str, str]:
             if key is not None:
                 entry[key].append(ast.literal_eval(line))
             continue
-        word, _, rest = line.partition(" ")
-        if word in {"msgid", "msgctxt"} and "msgid" in entry:
-            flush()
-        key = word
+        key, _, rest = line.partition(" ")
         entry[key] = [ast.literal_eval(rest)]
-    flush()
+
+
+def parse_po(path: Path) -> dict[str, str]:
+    """The translated, non-fuzzy messages plus the header, ready for a .mo file."""
+    messages = {"": _header(path)}
+    for msgid, msgstr, fuzzy in parse_po_entries(path):
+        if not fuzzy and msgstr.replace("\0", ""):
+            messages[msgid] = msgstr
     return messages
+
+
+def _header(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r'^msgid ""\nmsgstr ""\n((?:".*"\n)*)', text, re.MULTILINE)
+    if not match:
+        return "Content-Type: text/plain; charset=UTF-8\n"
+    return "".join(ast.literal_eval(line) for line in match.group(1).splitlines())
 
 
 def write_mo(messages: dict[str, str], path: Path) -> None:

@@ -40,7 +40,12 @@ def test_production_settings_refuse_to_start_without_secret_key():
     env = _production_env()
     env.pop("SECRET_KEY")
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
@@ -68,7 +73,9 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, db, settings):
 
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])
 def test_language_switch_is_remembered(client, db, language):
-    response = client.post("/i18n/setlang/", {"language": language, "next": "/partnerskap/"}, follow=True)
+    response = client.post(
+        "/i18n/setlang/", {"language": language, "next": "/partnerskap/"}, follow=True
+    )
     assert response.status_code in (200, 404)  # 404 only if the demo data is not loaded
     page = client.get("/")
     assert f'<html lang="{language}">' in page.content.decode()
