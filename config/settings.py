@@ -224,3 +224,4 @@ LOGGING = {
 
 # Domain defaults -------------------------------------------------------------------------------
 ORGANISER_MAILBOX = os.environ.get("ORGANISER_MAILBOX", "partnerskap@localhost")
+SPECIAL_NEEDS_RETENTION_DAYS = int(os.environ.get("SPECIAL_NEEDS_RETENTION_DAYS", "30"))

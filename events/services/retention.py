@@ -1,0 +1,93 @@
+"""Personal data retention (DESIGN rule 8).
+
+Dietary and assistance needs are deleted a set time after the event
+(SPECIAL_NEEDS_RETENTION_DAYS); all other personal data of participants is anonymised once the
+host's retention period has passed. The rows stay, so counts per status and organisation survive.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from partners.models import Host
+
+from ..models import Answer, Registration, new_token
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    special_needs_deleted: int
+    anonymised: int
+
+
+def _special_needs_cutoff(now: datetime) -> datetime:
+    return now - timedelta(days=getattr(settings, "SPECIAL_NEEDS_RETENTION_DAYS", 30))
+
+
+@transaction.atomic(durable=True)
+def delete_special_needs(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return Registration.objects.filter(
+        event__ends_at__lt=_special_needs_cutoff(now), special_needs_deleted_at__isnull=True
+    ).update(
+        dietary_needs="",
+        assistance_needs="",
+        dietary_consent=False,
+        assistance_consent=False,
+        special_needs_deleted_at=now,
+    )
+
+
+@transaction.atomic(durable=True)
+def anonymise_registrations(*, now: datetime | None = None) -> int:
+    """Replace name, email, phone, title and free-text answers; a new token kills the old link."""
+    now = now or timezone.now()
+    total = 0
+    for host in Host.objects.all():
+        cutoff = now - timedelta(days=host.retention_days)
+        due = Registration.objects.filter(
+            event__host=host, event__ends_at__lt=cutoff, anonymised_at__isnull=True
+        )
+        ids = list(due.values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            chunk = Registration.objects.filter(pk__in=ids[start : start + BATCH])
+            rows = list(chunk.only("pk"))
+            for row in rows:
+                row.name = "–"
+                row.email = f"anonymised-{row.pk}@invalid.invalid"
+                row.phone = ""
+                row.title = ""
+                row.person_id = None
+                row.token = new_token()
+                row.dietary_needs = ""
+                row.assistance_needs = ""
+                row.anonymised_at = now
+            Registration.objects.bulk_update(
+                rows,
+                [
+                    "name",
+                    "email",
+                    "phone",
+                    "title",
+                    "person",
+                    "token",
+                    "dietary_needs",
+                    "assistance_needs",
+                    "anonymised_at",
+                ],
+            )
+            Answer.objects.filter(registration__in=rows).delete()
+            total += len(rows)
+    return total
+
+
+def apply_retention(*, now: datetime | None = None) -> RetentionResult:
+    return RetentionResult(
+        special_needs_deleted=delete_special_needs(now=now),
+        anonymised=anonymise_registrations(now=now),
+    )
