@@ -273,8 +273,9 @@ def publish(*, events: Iterable[Event], name: str = "", include_meeting_link: bo
     """METHOD:PUBLISH for downloads and subscriptions: no ATTENDEE, cancelled events kept."""
     cal = _calendar("PUBLISH")
     if name:
-        cal.add("name", name)
-        cal.add("x-wr-calname", name)
+        # Both would go out unescaped as plain str (unknown types to icalendar): TEXT says escape.
+        cal.add("name", vText(name))
+        cal.add("x-wr-calname", vText(name))
     cal.add("x-wr-timezone", TZID)
     cal.add("refresh-interval", FEED_REFRESH, parameters={"value": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
