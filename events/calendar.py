@@ -49,8 +49,16 @@ from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vText,
+)
 from icalendar import Event as VEvent
+from icalendar.parser import Contentline
 
 from .models import Event, Registration
 
@@ -101,7 +109,8 @@ def build_vtimezone() -> Timezone:
 
 @functools.cache
 def _vtimezone_ical() -> str:
-    return build_vtimezone().to_ical().decode("utf-8")
+    """The rendered VTIMEZONE, without its final line break: built once per process."""
+    return build_vtimezone().to_ical().decode("utf-8").rstrip("\r\n")
 
 
 # Building blocks -------------------------------------------------------------------------------
@@ -133,11 +142,13 @@ def location_text(event: Event, *, include_meeting_link: bool = False) -> str:
     return location
 
 
-def description_text(event: Event, *, include_meeting_link: bool = False, message: str = "") -> str:
+def description_text(
+    event: Event, *, include_meeting_link: bool = False, message: str = "", url: str = ""
+) -> str:
     parts = [message.strip(), event.description.strip()]
     if include_meeting_link and event.meeting_url:
         parts.append(event.meeting_url)
-    parts.append(event_url(event))
+    parts.append(url or event_url(event))
     return "\n\n".join(part for part in parts if part)
 
 
@@ -182,6 +193,7 @@ def _vevent(
     cancelled: bool,
     message: str = "",
 ) -> VEvent:
+    url = event_url(event)
     vevent = VEvent()
     vevent.add("uid", event_uid(event))
     vevent.add("sequence", sequence)
@@ -196,12 +208,14 @@ def _vevent(
     vevent.add("summary", event.title)
     vevent.add(
         "description",
-        description_text(event, include_meeting_link=include_meeting_link, message=message),
+        description_text(
+            event, include_meeting_link=include_meeting_link, message=message, url=url
+        ),
     )
     location = location_text(event, include_meeting_link=include_meeting_link)
     if location:
         vevent.add("location", location)
-    vevent.add("url", event_url(event))
+    vevent.add("url", url)
     vevent.add("organizer", _organizer(event))
     if event.updated_at:
         vevent.add("last-modified", event.updated_at)
@@ -212,15 +226,25 @@ def _vevent(
     return vevent
 
 
+def _fold(line: str) -> str:
+    # Most lines are short; icalendar's folding walks every character, so leave it the long ones.
+    if len(line) < 19 or len(line.encode("utf-8")) < 75:
+        return line
+    return Contentline(line).to_ical().decode("utf-8")
+
+
 def _render(cal: Calendar, *, timed: bool) -> str:
-    text = cal.to_ical().decode("utf-8")
-    if timed:
-        # The VTIMEZONE goes before the first VEVENT; a property value never holds a bare CRLF
-        # followed by BEGIN (folded lines start with a space), so the marker is unambiguous.
-        marker = "\r\nBEGIN:VEVENT\r\n"
-        head, sep, tail = text.partition(marker)
-        text = head + "\r\n" + _vtimezone_ical().rstrip("\r\n") + sep + tail
-    return text
+    """Serialise, splicing the cached VTIMEZONE in before the first VEVENT."""
+    lines = []
+    pending_timezone = timed
+    for line in cal.content_lines():
+        if not line:
+            continue
+        if pending_timezone and line == "BEGIN:VEVENT":
+            lines.append(_vtimezone_ical())
+            pending_timezone = False
+        lines.append(_fold(line))
+    return "\r\n".join(lines) + "\r\n"
 
 
 # iTIP and feeds --------------------------------------------------------------------------------
