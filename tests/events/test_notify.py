@@ -219,3 +219,38 @@ def test_notify_query_count_does_not_grow_with_recipients(event, django_assert_n
         assert notify_event_changed(event=event, changes=["time"]) == count
     with django_assert_num_queries(5):
         assert notify_event_cancelled(event=event, message="Avlyst") == count
+
+
+@pytest.mark.parametrize(
+    ("fields", "language", "expected"),
+    [
+        (
+            {"starts_at": oslo(2027, 3, 28, 1, 30), "ends_at": oslo(2027, 3, 28, 4, 0)},
+            "nb",
+            "28. mars 2027, 01:30–04:00",
+        ),
+        (
+            {"starts_at": oslo(2027, 10, 31, 1, 30), "ends_at": oslo(2027, 10, 31, 4, 0)},
+            "nb",
+            "31. oktober 2027, 01:30–04:00",
+        ),
+        (
+            {"all_day": True, "starts_at": oslo(2027, 6, 3), "ends_at": oslo(2027, 6, 3, 23, 59)},
+            "nb",
+            "3. juni 2027",
+        ),
+        (
+            {"all_day": True, "starts_at": oslo(2027, 6, 3), "ends_at": oslo(2027, 6, 5, 23, 59)},
+            "en",
+            "June 3, 2027 to June 5, 2027",
+        ),
+    ],
+    ids=["spring-change", "autumn-change", "all-day", "multi-day"],
+)
+def test_format_when_shows_oslo_time_in_the_language(fields, language, expected):
+    from django.utils import translation
+
+    from events.notify import format_when
+
+    with translation.override(language):
+        assert format_when(make_event(**fields)) == expected
