@@ -228,7 +228,7 @@ def _vevent(
 
 def _fold(line: str) -> str:
     # Most lines are short; icalendar's folding walks every character, so leave it the long ones.
-    if len(line) < 19 or len(line.encode("utf-8")) < 75:
+    if len(line.encode("utf-8")) < 75:
         return line
     return Contentline(line).to_ical().decode("utf-8")
 
