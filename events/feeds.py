@@ -1,0 +1,110 @@
+"""Calendar downloads and subscription feeds (METHOD:PUBLISH), with ETag and Last-Modified."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from partners.models import Network
+
+from . import calendar
+from .models import Event, Registration
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+VISIBLE = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
+
+
+def _calendar_response(
+    request: HttpRequest,
+    *,
+    events: Sequence[Event],
+    name: str,
+    include_meeting_link: bool = False,
+    modified: Sequence[datetime] = (),
+    cache_control: str = "no-cache",
+    filename: str = "",
+) -> HttpResponse:
+    """Answer 304 when the client's copy is current; otherwise render the calendar."""
+    stamps = [event.updated_at for event in events] + list(modified)
+    last_modified = max(stamps) if stamps else None
+    etag = calendar.feed_etag(
+        name,
+        include_meeting_link,
+        [(event.pk, event.sequence, event.status, event.updated_at) for event in events],
+        sorted(modified),
+    )
+    response = HttpResponse(content_type=CONTENT_TYPE)
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = cache_control
+    if filename:
+        response["Content-Disposition"] = 'attachment; filename="%s"' % filename
+    conditional = get_conditional_response(
+        request,
+        etag=etag,
+        last_modified=int(last_modified.timestamp()) if last_modified else None,
+        response=response,
+    )
+    if conditional is not None and conditional is not response:
+        return conditional
+    response.content = calendar.publish(
+        events=events, name=name, include_meeting_link=include_meeting_link
+    ).encode("utf-8")
+    return response
+
+
+@require_safe
+def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """One event as a downloadable .ics; drafts do not exist for the public."""
+    event = get_object_or_404(Event.objects.filter(status__in=VISIBLE), pk=pk)
+    return _calendar_response(
+        request,
+        events=[event],
+        name=event.title,
+        filename="%s.ics" % (slugify(event.title) or "arrangement"),
+    )
+
+
+@require_safe
+def network_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """A network's published and cancelled events, for subscription (webcal)."""
+    network = get_object_or_404(Network.objects.only("pk", "name"), slug=slug)
+    events = list(Event.objects.filter(network=network, status__in=VISIBLE))
+    return _calendar_response(request, events=events, name=network.name)
+
+
+@require_safe
+def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """Every event the token holder's email is confirmed for, with the meeting links."""
+    owner = Registration.objects.filter(token=token).only("email", "language").first()
+    if owner is None:
+        raise Http404
+    registrations = list(
+        Registration.objects.filter(
+            email__iexact=owner.email,
+            status=Registration.Status.CONFIRMED,
+            event__status__in=VISIBLE,
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "event_id")
+    )
+    # An email may hold several registrations for one event over time; list the event once.
+    events = list({reg.event_id: reg.event for reg in registrations}.values())
+    with translation.override(owner.language):
+        name = _("My events")
+    return _calendar_response(
+        request,
+        events=events,
+        name=name,
+        include_meeting_link=True,
+        modified=[registration.updated_at for registration in registrations],
+        cache_control="private, no-cache",
+    )

@@ -1,0 +1,236 @@
+"""Tell participants that an event changed or was cancelled: one email each, with iTIP calendar.
+
+Both functions run inside the caller's transaction (the organiser's service, which has already
+saved the event and bumped ``event.sequence`` for a change of time, place or status). The outbox
+rows and the participants' ``calendar_sequence`` are written in that transaction; delivery is
+enqueued only after it commits. The number of queries does not grow with the number of
+recipients, apart from the batches of the outbox insert.
+"""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from worker.services import Message, References, queue_messages
+
+from .calendar import OSLO, Attendee, all_day_dates, itip_cancel, itip_request, location_text
+from .models import Event, Registration
+
+# What the organiser side may pass in ``changes``: these keys, or the Event field names below.
+CHANGE_NOTES = {
+    "time": gettext_lazy("The time has changed."),
+    "place": gettext_lazy("The place has changed."),
+    "meeting_link": gettext_lazy("The digital meeting link has changed."),
+    "title": gettext_lazy("The title has changed."),
+    "description": gettext_lazy("The description has changed."),
+}
+CHANGE_ALIASES = {
+    "starts_at": "time",
+    "ends_at": "time",
+    "all_day": "time",
+    "venue_name": "place",
+    "venue_address": "place",
+    "venue": "place",
+    "location": "place",
+    "meeting_url": "meeting_link",
+}
+OTHER_CHANGE = gettext_lazy("Some details have changed.")
+
+
+def format_when(event: Event) -> str:
+    """The event's time in Europe/Oslo, in the active language."""
+    if event.all_day:
+        first, end = all_day_dates(event)
+        last = end - timedelta(days=1)
+        if first == last:
+            return date_format(first, "DATE_FORMAT")
+        return _("%(start)s to %(end)s") % {
+            "start": date_format(first, "DATE_FORMAT"),
+            "end": date_format(last, "DATE_FORMAT"),
+        }
+    start = timezone.localtime(event.starts_at, OSLO)
+    end = timezone.localtime(event.ends_at, OSLO)
+    if start.date() == end.date():
+        return _("%(date)s, %(start)s–%(end)s") % {
+            "date": date_format(start, "DATE_FORMAT"),
+            "start": time_format(start, "TIME_FORMAT"),
+            "end": time_format(end, "TIME_FORMAT"),
+        }
+    return _("%(start)s to %(end)s") % {
+        "start": date_format(start, "DATETIME_FORMAT"),
+        "end": date_format(end, "DATETIME_FORMAT"),
+    }
+
+
+def change_notes(changes: Iterable[str], *, include_meeting_link: bool = True) -> list[str]:
+    """Translated one-line notes for the change keys, once each, in the order given."""
+    keys: list[str] = []
+    for change in changes:
+        key = CHANGE_ALIASES.get(change, change)
+        if key == "meeting_link" and not include_meeting_link:
+            continue
+        if key not in keys:
+            keys.append(key)
+    notes = [str(CHANGE_NOTES.get(key, OTHER_CHANGE)) for key in keys]
+    return list(dict.fromkeys(notes)) or [str(OTHER_CHANGE)]
+
+
+def _recipients(event: Event, statuses: Iterable[str]) -> tuple[list[Registration], dict[str, int]]:
+    """The registrations to write to, and the highest SEQUENCE each email has been sent."""
+    wanted = set(statuses)
+    recipients: list[Registration] = []
+    highest: dict[str, int] = {}
+    for registration in Registration.objects.filter(event=event).order_by("pk"):
+        email = registration.email.lower()
+        highest[email] = max(highest.get(email, 0), registration.calendar_sequence)
+        if registration.status in wanted:
+            recipients.append(registration)
+    return recipients, highest
+
+
+def _context(event: Event, registration: Registration, *, confirmed: bool) -> dict[str, object]:
+    return {
+        "event": event,
+        "registration": registration,
+        "name": registration.name,
+        "title": event.title,
+        "when": format_when(event),
+        "location": location_text(event),
+        "meeting_url": event.meeting_url if confirmed else "",
+        "event_url": settings.SITE_URL + event.get_absolute_url(),
+        "manage_url": settings.SITE_URL + registration.get_absolute_url(),
+        "confirmed": confirmed,
+        "offered": registration.status == Registration.Status.OFFERED,
+        "organiser_name": event.organiser_name,
+        "organiser_email": event.organiser_email,
+    }
+
+
+def _message(
+    event: Event,
+    registration: Registration,
+    *,
+    kind: str,
+    subject: str,
+    context: dict,
+    calendar: str,
+    method: str,
+) -> Message:
+    return Message(
+        to_email=registration.email,
+        to_name=registration.name,
+        subject=subject,
+        text_body=render_to_string("emails/events/%s.txt" % kind, context),
+        html_body=render_to_string("emails/events/%s.html" % kind, context),
+        reply_to=event.organiser_email,
+        calendar=calendar,
+        calendar_method=method if calendar else "",
+        language=registration.language,
+        kind=kind,
+        refs=References(
+            event=event.pk, registration=registration.pk, person=registration.person_id
+        ),
+    )
+
+
+def notify_event_changed(*, event: Event, changes: list[str]) -> int:
+    """Send every confirmed participant, and everyone holding a seat offer, the updated event.
+
+    ``changes`` holds keys of CHANGE_NOTES ("time", "place", "meeting_link", "title",
+    "description") or Event field names; unknown keys give a general note. The caller has saved
+    the event and bumped ``event.sequence``. Returns the number of messages queued.
+    """
+    recipients, highest = _recipients(
+        event, (Registration.Status.CONFIRMED, Registration.Status.OFFERED)
+    )
+    messages = []
+    for registration in recipients:
+        confirmed = registration.status == Registration.Status.CONFIRMED
+        sequence = max(event.sequence, highest[registration.email.lower()] + 1)
+        registration.calendar_sequence = sequence
+        attendee = Attendee(
+            email=registration.email,
+            name=registration.name,
+            partstat="ACCEPTED" if confirmed else "NEEDS-ACTION",
+            rsvp=not confirmed,
+        )
+        with translation.override(registration.language):
+            context = _context(event, registration, confirmed=confirmed)
+            context["notes"] = change_notes(changes, include_meeting_link=confirmed)
+            messages.append(
+                _message(
+                    event,
+                    registration,
+                    kind="event_changed",
+                    subject=_("Changed: %(title)s") % {"title": event.title},
+                    context=context,
+                    calendar=itip_request(
+                        event=event,
+                        attendee=attendee,
+                        sequence=sequence,
+                        include_meeting_link=confirmed,
+                    ),
+                    method="REQUEST",
+                )
+            )
+    return _queue(recipients, messages)
+
+
+def notify_event_cancelled(*, event: Event, message: str) -> int:
+    """Send every active registration the cancellation with the organiser's message.
+
+    Whoever may hold the event in a calendar (confirmed, offered, or anyone already sent a
+    calendar) gets METHOD:CANCEL with a SEQUENCE above both the event's and anything they were
+    sent; the rest of the waiting list gets the email alone. Returns the number queued.
+    """
+    recipients, highest = _recipients(event, Registration.ACTIVE_STATUSES)
+    messages = []
+    for registration in recipients:
+        confirmed = registration.status == Registration.Status.CONFIRMED
+        sent_before = highest[registration.email.lower()]
+        calendar = ""
+        if registration.status != Registration.Status.WAITLISTED or sent_before > 0:
+            sequence = max(event.sequence, sent_before) + 1
+            registration.calendar_sequence = sequence
+            calendar = itip_cancel(
+                event=event,
+                attendee=Attendee(
+                    email=registration.email,
+                    name=registration.name,
+                    partstat="ACCEPTED" if confirmed else "NEEDS-ACTION",
+                    rsvp=False,
+                ),
+                sequence=sequence,
+                message=message,
+            )
+        with translation.override(registration.language):
+            context = _context(event, registration, confirmed=False)
+            context.update(message=message, has_calendar=bool(calendar))
+            messages.append(
+                _message(
+                    event,
+                    registration,
+                    kind="event_cancelled",
+                    subject=_("Cancelled: %(title)s") % {"title": event.title},
+                    context=context,
+                    calendar=calendar,
+                    method="CANCEL",
+                )
+            )
+    return _queue(recipients, messages)
+
+
+def _queue(recipients: list[Registration], messages: list[Message]) -> int:
+    if not messages:
+        return 0
+    with transaction.atomic():
+        Registration.objects.bulk_update(recipients, ["calendar_sequence"])
+        queue_messages(messages=messages)
+    return len(messages)

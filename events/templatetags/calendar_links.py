@@ -1,0 +1,28 @@
+"""Filters for templates/events/_calendar_links.html: absolute "add to calendar" links."""
+
+from django import template
+
+from events import calendar
+from events.models import Event
+
+register = template.Library()
+
+
+@register.filter
+def google_calendar_url(event: Event, include_meeting_link: bool = False) -> str:
+    return calendar.google_calendar_url(event, include_meeting_link=bool(include_meeting_link))
+
+
+@register.filter
+def outlook_calendar_url(event: Event, include_meeting_link: bool = False) -> str:
+    return calendar.outlook_calendar_url(event, include_meeting_link=bool(include_meeting_link))
+
+
+@register.filter
+def event_ics_url(event: Event) -> str:
+    return calendar.event_ics_url(event)
+
+
+@register.filter
+def webcal_url(url: str) -> str:
+    return calendar.webcal_url(url)

@@ -1,0 +1,403 @@
+"""events.calendar: iTIP REQUEST/CANCEL and PUBLISH, read back by two independent parsers."""
+
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import icalendar
+import pytest
+from django.template.loader import render_to_string
+from django.test import override_settings
+
+from events.calendar import (
+    Attendee,
+    build_vtimezone,
+    google_calendar_url,
+    google_subscribe_url,
+    itip_cancel,
+    itip_request,
+    next_sequence_for,
+    outlook_calendar_url,
+    publish,
+    record_sequence_for,
+    webcal_url,
+)
+from events.models import Event, Registration
+
+from .calendar_support import (
+    OSLO,
+    PARSERS,
+    make_event,
+    make_registration,
+    oslo,
+    parse_with_icalendar,
+    parse_with_vobject,
+)
+
+pytestmark = pytest.mark.django_db
+
+CONFIRMED = Attendee(email="ola@example.no", name="Ola Nordmann", partstat="ACCEPTED", rsvp=False)
+INVITED = Attendee(email="ola@example.no", name="Ola Nordmann", partstat="NEEDS-ACTION", rsvp=True)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_request_has_method_uid_sequence_and_one_attendee(parse):
+    event = make_event()
+    parsed = parse(itip_request(event=event, attendee=CONFIRMED, sequence=3))
+    assert parsed.method == "REQUEST"
+    assert parsed.uid == "%s@localhost" % event.uid
+    assert parsed.sequence == 3
+    assert parsed.status == "CONFIRMED"
+    assert len(parsed.attendees) == 1
+    assert parsed.attendees[0]["email"] == "mailto:ola@example.no"
+    assert parsed.attendees[0]["CN"] == "Ola Nordmann"
+
+
+@override_settings(
+    SITE_URL="https://partnerskap.vtfk.example", ORGANISER_MAILBOX="arr@vtfk.example"
+)
+@pytest.mark.parametrize("parse", PARSERS)
+def test_request_organizer_is_mailbox_not_recipient(parse):
+    event = make_event(organiser_name="Kari Nordmann")
+    parsed = parse(itip_request(event=event, attendee=CONFIRMED))
+    assert parsed.organizer == "mailto:arr@vtfk.example"
+    assert parsed.organizer_cn == "Kari Nordmann"
+    assert parsed.uid == "%s@partnerskap.vtfk.example" % event.uid
+    assert all(a["email"] != parsed.organizer for a in parsed.attendees)
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+@pytest.mark.parametrize(
+    ("attendee", "partstat", "rsvp"),
+    [(CONFIRMED, "ACCEPTED", "FALSE"), (INVITED, "NEEDS-ACTION", "TRUE")],
+    ids=["confirmation", "invitation"],
+)
+def test_request_attendee_partstat_and_rsvp_fit_the_kind(parse, attendee, partstat, rsvp):
+    parsed = parse(itip_request(event=make_event(), attendee=attendee))
+    (only,) = parsed.attendees
+    assert (only["PARTSTAT"], only["RSVP"]) == (partstat, rsvp)
+
+
+def test_request_has_dtstamp_url_and_description_with_link():
+    event = make_event(description="Program kommer.")
+    vevent = icalendar.Calendar.from_ical(itip_request(event=event, attendee=CONFIRMED)).walk(
+        "VEVENT"
+    )[0]
+    link = "http://localhost:8000/arrangementer/%s/" % event.pk
+    assert vevent.decoded("dtstamp").tzinfo is not None
+    assert str(vevent["url"]) == link
+    assert str(vevent["description"]) == "Program kommer.\n\n" + link
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_uid_stable_and_sequence_rises_request_update_cancel(parse):
+    event = make_event()
+    registration = make_registration(event)
+    first = parse(
+        itip_request(event=event, attendee=CONFIRMED, sequence=record_sequence_for(registration))
+    )
+    event.sequence += 1  # the organiser moves the event
+    event.save()
+    registration.refresh_from_db()
+    update = parse(
+        itip_request(event=event, attendee=CONFIRMED, sequence=record_sequence_for(registration))
+    )
+    cancel = parse(
+        itip_cancel(event=event, attendee=CONFIRMED, sequence=record_sequence_for(registration))
+    )
+    assert first.uid == update.uid == cancel.uid
+    assert first.sequence < update.sequence < cancel.sequence
+    assert (first.method, update.method, cancel.method) == ("REQUEST", "REQUEST", "CANCEL")
+    registration.refresh_from_db()
+    assert registration.calendar_sequence == cancel.sequence
+
+
+def test_sequence_participant_cancel_then_reregister_goes_higher():
+    event = make_event()
+    event.sequence = 4
+    event.save()
+    first = make_registration(event)
+    confirmed_at = record_sequence_for(first)
+    cancelled_at = record_sequence_for(first)
+    first.status = Registration.Status.CANCELLED
+    first.save()
+    again = Registration(event=event, status="confirmed", name="Ola", email="OLA@example.no")
+    reconfirmed_at = next_sequence_for(again)
+    again.calendar_sequence = reconfirmed_at
+    again.save()
+    assert 4 <= confirmed_at < cancelled_at < reconfirmed_at
+    parsed = parse_with_vobject(
+        itip_request(event=event, attendee=CONFIRMED, sequence=reconfirmed_at)
+    )
+    assert parsed.sequence == reconfirmed_at
+    assert next_sequence_for(again) > reconfirmed_at
+
+
+def test_sequence_follows_event_when_event_is_ahead():
+    event = make_event()
+    event.sequence = 9
+    event.save()
+    assert next_sequence_for(make_registration(event)) == 9
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_cancel_has_status_cancelled_higher_sequence_and_message(parse):
+    event = make_event()
+    event.sequence = 2
+    event.save()
+    parsed = parse(itip_cancel(event=event, attendee=CONFIRMED, message="Avlyst, dessverre."))
+    assert parsed.method == "CANCEL"
+    assert parsed.status == "CANCELLED"
+    assert parsed.sequence == 3
+    assert parsed.description.startswith("Avlyst, dessverre.")
+    assert len(parsed.attendees) == 1
+
+
+def test_vtimezone_has_rrules_and_no_rdate():
+    text = itip_request(event=make_event(), attendee=CONFIRMED)
+    cal = icalendar.Calendar.from_ical(text)
+    (tz,) = cal.walk("VTIMEZONE")
+    assert str(tz["tzid"]) == "Europe/Oslo"
+    subs = {sub.name: sub for sub in tz.subcomponents}
+    assert set(subs) == {"STANDARD", "DAYLIGHT"}
+    assert "RDATE" not in text
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in text
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in text
+    assert subs["DAYLIGHT"]["tzoffsetto"].td == timedelta(hours=2)
+    assert subs["STANDARD"]["tzoffsetto"].td == timedelta(hours=1)
+    assert "DTSTART;TZID=Europe/Oslo:" in text and "DTEND;TZID=Europe/Oslo:" in text
+    # The VTIMEZONE comes before the event that refers to it.
+    assert text.index("BEGIN:VTIMEZONE") < text.index("BEGIN:VEVENT")
+
+
+def test_vtimezone_offsets_match_tz_database_from_2025_to_2040():
+    ours = build_vtimezone().to_tz(lookup_tzid=False)
+    moment = datetime(2025, 1, 1, tzinfo=UTC)
+    while moment < datetime(2040, 1, 1, tzinfo=UTC):
+        assert moment.astimezone(ours).utcoffset() == moment.astimezone(OSLO).utcoffset(), moment
+        moment += timedelta(hours=7)
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+@pytest.mark.parametrize(
+    ("start", "end", "utc_start", "utc_end"),
+    [
+        # Spring change: 02:00 CET becomes 03:00 CEST on 28 March 2027.
+        (
+            oslo(2027, 3, 28, 1, 30),
+            oslo(2027, 3, 28, 4, 0),
+            utc(2027, 3, 28, 0, 30),
+            utc(2027, 3, 28, 2, 0),
+        ),
+        # Autumn change: 03:00 CEST becomes 02:00 CET on 31 October 2027.
+        (
+            oslo(2027, 10, 31, 1, 30),
+            oslo(2027, 10, 31, 4, 0),
+            utc(2027, 10, 30, 23, 30),
+            utc(2027, 10, 31, 3, 0),
+        ),
+        (
+            oslo(2027, 3, 27, 10, 0),
+            oslo(2027, 3, 27, 12, 0),
+            utc(2027, 3, 27, 9, 0),
+            utc(2027, 3, 27, 11, 0),
+        ),
+        (
+            oslo(2027, 3, 29, 10, 0),
+            oslo(2027, 3, 29, 12, 0),
+            utc(2027, 3, 29, 8, 0),
+            utc(2027, 3, 29, 10, 0),
+        ),
+        (
+            oslo(2027, 10, 30, 10, 0),
+            oslo(2027, 10, 30, 12, 0),
+            utc(2027, 10, 30, 8, 0),
+            utc(2027, 10, 30, 10, 0),
+        ),
+        (
+            oslo(2027, 11, 1, 10, 0),
+            oslo(2027, 11, 1, 12, 0),
+            utc(2027, 11, 1, 9, 0),
+            utc(2027, 11, 1, 11, 0),
+        ),
+    ],
+    ids=[
+        "spring-change",
+        "autumn-change",
+        "before-spring",
+        "after-spring",
+        "before-autumn",
+        "after-autumn",
+    ],
+)
+def test_times_right_on_both_sides_of_dst_changes(parse, start, end, utc_start, utc_end):
+    event = make_event(starts_at=start.astimezone(UTC), ends_at=end.astimezone(UTC))
+    parsed = parse(itip_request(event=event, attendee=CONFIRMED))
+    assert (parsed.start, parsed.end) == (utc_start, utc_end)
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "first", "exclusive_end"),
+    [
+        (oslo(2027, 6, 3, 0, 0), oslo(2027, 6, 3, 23, 59), date(2027, 6, 3), date(2027, 6, 4)),
+        (oslo(2027, 6, 3, 0, 0), oslo(2027, 6, 4, 0, 0), date(2027, 6, 3), date(2027, 6, 4)),
+        (oslo(2027, 6, 3, 0, 0), oslo(2027, 6, 5, 23, 59), date(2027, 6, 3), date(2027, 6, 6)),
+        (oslo(2027, 12, 31, 0, 0), oslo(2028, 1, 1, 23, 59), date(2027, 12, 31), date(2028, 1, 2)),
+    ],
+    ids=["one-day", "one-day-midnight-end", "three-days", "over-new-year"],
+)
+def test_all_day_event_uses_dates_with_exclusive_end(
+    parse, starts_at, ends_at, first, exclusive_end
+):
+    event = make_event(all_day=True, starts_at=starts_at, ends_at=ends_at)
+    text = itip_request(event=event, attendee=CONFIRMED)
+    parsed = parse(text)
+    assert (parsed.start, parsed.end) == (first, exclusive_end)
+    assert "DTSTART;VALUE=DATE:%s" % first.strftime("%Y%m%d") in text
+    assert "VTIMEZONE" not in text  # nothing refers to a time zone
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_multi_day_timed_event_keeps_both_ends(parse):
+    event = make_event(starts_at=oslo(2027, 10, 29, 9, 0), ends_at=oslo(2027, 11, 2, 16, 0))
+    parsed = parse(itip_request(event=event, attendee=CONFIRMED))
+    assert parsed.start == utc(2027, 10, 29, 7, 0)
+    assert parsed.end == utc(2027, 11, 2, 15, 0)  # winter time by then
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_norwegian_letters_commas_and_semicolons_round_trip(parse):
+    event = make_event(
+        title="Møte om klima; Ærlig talt, Øst-Åsen",
+        description='Agenda: kaffe, te; vann\\brus\n«Sitat» og "anførsel"',
+        venue_name="Bø hotell, sal Ø",
+        venue_address="Gullbringvegen 32; 3800 Bø i Telemark",
+        organiser_name="Åse Ødegård, Vestfold",
+    )
+    attendee = Attendee(email="ase@example.no", name='Ødegård, Åse; "Æ"', partstat="ACCEPTED")
+    parsed = parse(itip_request(event=event, attendee=attendee))
+    assert parsed.summary == "Møte om klima; Ærlig talt, Øst-Åsen"
+    assert parsed.location == "Bø hotell, sal Ø, Gullbringvegen 32; 3800 Bø i Telemark"
+    assert parsed.description.startswith('Agenda: kaffe, te; vann\\brus\n«Sitat» og "anførsel"')
+    assert parsed.organizer_cn == "Åse Ødegård, Vestfold"
+    assert parsed.attendees[0]["CN"] == "Ødegård, Åse; 'Æ'"
+
+
+def test_lines_are_folded_at_75_octets():
+    event = make_event(title="Årsmøte for Bærekraftige Vestfold og Telemark " * 4)
+    text = itip_request(event=event, attendee=CONFIRMED)
+    lines = text.split("\r\n")
+    assert any(line.startswith(" ") for line in lines)
+    assert max(len(line.encode("utf-8")) for line in lines) <= 75
+    assert parse_with_vobject(text).summary == event.title
+
+
+@pytest.mark.parametrize("include", [True, False])
+def test_meeting_link_only_when_requested(include):
+    event = make_event(
+        meeting_url="https://teams.example/l/meetup-join/abc", venue_name="", venue_address=""
+    )
+    text = itip_request(event=event, attendee=CONFIRMED, include_meeting_link=include)
+    parsed = parse_with_icalendar(text)
+    assert ("teams.example" in text) is include
+    assert ("https://teams.example/l/meetup-join/abc" in parsed.description) is include
+    assert ("teams.example" in publish(events=[event], include_meeting_link=include)) is include
+    assert "teams.example" not in itip_cancel(event=event, attendee=CONFIRMED)
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_publish_has_no_attendee_and_keeps_cancelled(parse):
+    live = make_event(title="Levende")
+    cancelled = make_event(title="Avlyst", status=Event.Status.CANCELLED)
+    text = publish(events=[live, cancelled], name="Klima, Vestfold; Telemark")
+    assert "ATTENDEE" not in text
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in text
+    assert "X-PUBLISHED-TTL:PT1H" in text
+    assert "X-WR-CALNAME:Klima\\, Vestfold\\; Telemark" in text
+    assert text.count("BEGIN:VTIMEZONE") == 1
+    cal = icalendar.Calendar.from_ical(text)
+    statuses = {str(v["summary"]): str(v["status"]) for v in cal.walk("VEVENT")}
+    assert statuses == {"Levende": "CONFIRMED", "Avlyst": "CANCELLED"}
+    assert str(cal["method"]) == "PUBLISH"
+    assert {v.summary.value for v in __import__("vobject").readOne(text).vevent_list} == {
+        "Levende",
+        "Avlyst",
+    }
+
+
+def test_google_calendar_url_has_utc_dates_and_details():
+    event = make_event(
+        title="Møte, Bø", starts_at=oslo(2027, 3, 28, 1, 30), ends_at=oslo(2027, 3, 28, 4, 0)
+    )
+    url = google_calendar_url(event)
+    assert url.startswith("https://calendar.google.com/calendar/render?")
+    query = parse_qs(urlsplit(url).query)
+    assert query["action"] == ["TEMPLATE"]
+    assert query["text"] == ["Møte, Bø"]
+    assert query["dates"] == ["20270328T003000Z/20270328T020000Z"]
+    assert query["location"] == ["Quality Hotel Tønsberg, Ollebukta 3, 3126 Tønsberg"]
+    assert "/arrangementer/%s/" % event.pk in query["details"][0]
+
+
+def test_google_calendar_url_all_day_uses_dates_with_exclusive_end():
+    event = make_event(all_day=True, starts_at=oslo(2027, 6, 3), ends_at=oslo(2027, 6, 4, 23, 59))
+    query = parse_qs(urlsplit(google_calendar_url(event)).query)
+    assert query["dates"] == ["20270603/20270605"]
+
+
+def test_outlook_calendar_url_has_compose_path_and_times():
+    event = make_event(starts_at=oslo(2027, 10, 31, 1, 30), ends_at=oslo(2027, 10, 31, 4, 0))
+    url = outlook_calendar_url(event)
+    assert url.startswith("https://outlook.live.com/calendar/0/deeplink/compose?")
+    query = parse_qs(urlsplit(url).query)
+    assert query["startdt"] == ["2027-10-30T23:30:00Z"]
+    assert query["enddt"] == ["2027-10-31T03:00:00Z"]
+    assert query["path"] == ["/calendar/action/compose"]
+    assert query["rru"] == ["addevent"]
+    assert query["subject"] == [event.title]
+
+
+def test_calendar_links_meeting_link_only_when_asked():
+    event = make_event(meeting_url="https://meet.example/abc")
+    assert "meet.example" not in google_calendar_url(event)
+    assert "meet.example" not in outlook_calendar_url(event)
+    assert "meet.example" in google_calendar_url(event, include_meeting_link=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://p.example/kalender/nettverk/klima.ics",
+            "webcal://p.example/kalender/nettverk/klima.ics",
+        ),
+        ("http://localhost:8000/kalender/x.ics", "webcal://localhost:8000/kalender/x.ics"),
+        ("webcal://p.example/a.ics", "webcal://p.example/a.ics"),
+    ],
+)
+def test_webcal_url_replaces_http_scheme(url, expected):
+    assert webcal_url(url) == expected
+
+
+def test_google_subscribe_url_carries_webcal_feed():
+    url = google_subscribe_url("https://p.example/kalender/nettverk/klima.ics")
+    assert parse_qs(urlsplit(url).query)["cid"] == [
+        "webcal://p.example/kalender/nettverk/klima.ics"
+    ]
+
+
+def test_calendar_links_include_renders_three_links():
+    event = make_event(title="Møte & mer", meeting_url="https://meet.example/abc")
+    html = render_to_string("events/_calendar_links.html", {"event": event})
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in html
+    assert "https://outlook.live.com/calendar/0/deeplink/compose?" in html
+    assert 'href="http://localhost:8000/kalender/arrangement/%s.ics"' % event.pk in html
+    assert "meet.example" not in html
+    with_link = render_to_string(
+        "events/_calendar_links.html", {"event": event, "meeting_link": True}
+    )
+    assert "meet.example" in with_link
