@@ -97,6 +97,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 class HostAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "organisation", "email", "retention_days"]
     list_select_related = ["organisation"]
+    list_filter = ["networks"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organisation"]

@@ -47,11 +47,11 @@ class Command(BaseCommand):
         for column in report.ignored_columns:
             self.stderr.write("Ignored column: %s" % column)
         if not report.ok:
-            for error in report.errors:
-                self.stderr.write(error)
+            for message in report.errors:
+                self.stderr.write(message)
             for problem in report.row_problems:
-                for message in problem.messages:
-                    self.stderr.write("Row %d: %s" % (problem.row, message))
+                for row_message in problem.messages:
+                    self.stderr.write("Row %d: %s" % (problem.row, row_message))
             raise CommandError("Nothing was imported into %s." % network.name)
 
         summary = "%d rows: %d created, %d updated, %d unchanged, %d added to %s." % (
