@@ -131,7 +131,12 @@ def organiser_person_add(request: HttpRequest, network: Network) -> HttpResponse
     )
 
 
+MAX_ID = 2**63 - 1
+
+
 def _membership_or_404(network: Network, person_id: int) -> PersonMembership:
+    if person_id > MAX_ID:  # SQLite raises OverflowError rather than finding nothing
+        raise Http404
     return get_object_or_404(
         PersonMembership.objects.select_related("person", "person__organisation"),
         network=network,

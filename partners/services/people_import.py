@@ -107,6 +107,8 @@ class _FileError(Exception):
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _FileError(_("The file is saved as UTF-16. Save it as “CSV UTF-8” and try again."))
+    if b"\x00" in data:
+        raise _FileError(_("The file contains binary data. Upload a CSV file."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -122,9 +122,20 @@ def test_import_same_file_twice_changes_nothing_the_second_time(klima):
         (b"name;phone\nAstrid;123\n", "lacks the required columns: email."),
         (b"fornavn;etternavn\nAstrid;Vik\n", "lacks the required columns: name, email."),
         (b"navn;e-post\n", "has a header row but no people."),
+        (b"navn;e-post\nA\x00;a@example.org\n", "contains binary data"),
         (b"name;email;e-post\nA;a@example.org;b@example.org\n", "appears more than once."),
     ],
-    ids=["empty", "blank", "latin1", "utf16", "no-email", "no-columns", "header-only", "twice"],
+    ids=[
+        "empty",
+        "blank",
+        "latin1",
+        "utf16",
+        "no-email",
+        "no-columns",
+        "header-only",
+        "nul",
+        "twice",
+    ],
 )
 def test_import_unreadable_file_shows_clear_error_and_writes_nothing(
     klima_client, klima, data, message

@@ -214,3 +214,28 @@ def test_organiser_forms_refuse_posts_without_csrf_token(klima_organiser, klima,
     before = (Person.objects.count(), PersonMembership.objects.count())
     assert client.post(url, _person_data()).status_code == 403
     assert (Person.objects.count(), PersonMembership.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        PEOPLE_URL + "personer/99999999999999999999999/endre/",
+        PEOPLE_URL + "personer/0/fjern/",
+        "/arrangor/nettverk/finnes-ikke/",
+    ],
+)
+def test_organiser_urls_with_unknown_objects_are_404(klima_client, url):
+    assert klima_client.get(url).status_code == 404
+    assert klima_client.post(url).status_code == 404
+
+
+def test_network_people_page_odd_search_input_is_not_an_error(klima_client):
+    for query in ("\x00", "x" * 500, "%_\\'\""):
+        assert klima_client.get(PEOPLE_URL, {"q": query}).status_code == 200
+
+
+def test_add_person_unknown_organisation_id_is_a_form_error(klima_client):
+    for value in ("99999999999999999999999", "-1", "abc"):
+        response = klima_client.post(PEOPLE_URL + "personer/ny/", _person_data(organisation=value))
+        assert response.status_code == 200
+        assert "Select a valid choice." in response.content.decode()
