@@ -285,7 +285,9 @@ def question_list(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The question was added."))
             return redirect("events_organiser:questions", pk=event.pk)
-    questions = list(event.questions.annotate(answer_count=Count("answers")))
+    questions = list(
+        event.questions.annotate(answer_count=Count("answers")).order_by("position", "id")
+    )
     return render(
         request,
         "events/organiser/question_list.html",
