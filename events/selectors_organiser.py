@@ -3,7 +3,18 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
@@ -94,8 +105,8 @@ ATTENDEE_SORTS: dict[str, tuple[str, ...]] = {
     "-organisation": ("-organisation_sort", "-name", "-id"),
     "registered": ("created_at", "id"),
     "-registered": ("-created_at", "-id"),
-    "status": ("status", "name", "id"),
-    "-status": ("-status", "-name", "-id"),
+    "status": ("status_sort", "name", "id"),
+    "-status": ("-status_sort", "-name", "-id"),
 }
 DEFAULT_SORT = "name"
 
@@ -163,6 +174,16 @@ def attendees(
                 default=Coalesce(F("organisation_name"), Value("")),
                 output_field=CharField(),
             )
+        )
+    )
+    S = Registration.Status
+    registrations = registrations.annotate(
+        status_sort=Case(
+            When(status=S.CONFIRMED, then=Value(0)),
+            When(status=S.OFFERED, then=Value(1)),
+            When(status=S.WAITLISTED, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
         )
     )
     registrations = registrations.order_by(*ATTENDEE_SORTS.get(sort, ATTENDEE_SORTS[DEFAULT_SORT]))

@@ -141,7 +141,9 @@ def test_question_text_kind_drops_choices(logged_in, event):
 
 def test_question_edit_and_delete_with_answers(logged_in, event):
     question = Question.objects.create(event=event, label="Stilling", kind=Question.Kind.SHORT_TEXT)
-    Answer.objects.create(registration=make_registration(event), question=question, value="Rådgiver")
+    Answer.objects.create(
+        registration=make_registration(event), question=question, value="Rådgiver"
+    )
     edit = f"/arrangor/arrangementer/{event.pk}/sporsmal/{question.pk}/"
     assert logged_in.post(edit, {"label": "Din stilling", "kind": "short_text"}).status_code == 302
     question.refresh_from_db()

@@ -146,7 +146,10 @@ def test_event_edit_form_shows_oslo_time_in_datetime_local(logged_in, klima):
             "Registration cannot close after the event has ended.",
         ),
         (
-            {"registration_opens_at": "2027-03-09T10:00", "registration_closes_at": "2027-03-09T09:00"},
+            {
+                "registration_opens_at": "2027-03-09T10:00",
+                "registration_closes_at": "2027-03-09T09:00",
+            },
             "registration_closes_at",
             "Registration must close after it opens.",
         ),
@@ -156,7 +159,9 @@ def test_event_edit_form_shows_oslo_time_in_datetime_local(logged_in, klima):
         ({"meeting_url": "not a link"}, "meeting_url", None),
     ],
 )
-def test_event_create_invalid_input_shows_error_at_field(logged_in, klima, overrides, field, message, settings):
+def test_event_create_invalid_input_shows_error_at_field(
+    logged_in, klima, overrides, field, message, settings
+):
     settings.LANGUAGE_CODE = "en"
     response = logged_in.post(
         "/arrangor/arrangementer/ny/", _form_data(klima, **overrides), HTTP_ACCEPT_LANGUAGE="en"
@@ -164,7 +169,10 @@ def test_event_create_invalid_input_shows_error_at_field(logged_in, klima, overr
     assert response.status_code == 200
     html = response.content.decode()
     assert f'id="id_{field}_error"' in html
-    assert f'aria-describedby="' in html and f"id_{field}_error" in html.split(f'name="{field}"')[1].split(">")[0]
+    assert (
+        'aria-describedby="' in html
+        and f"id_{field}_error" in html.split(f'name="{field}"')[1].split(">")[0]
+    )
     if message:
         assert message in html
     assert not Event.objects.exists()
@@ -172,7 +180,9 @@ def test_event_create_invalid_input_shows_error_at_field(logged_in, klima, overr
 
 def test_event_create_for_network_not_organised_is_refused(logged_in, klima):
     folkehelse = Network.objects.get(slug="folkehelse")
-    response = logged_in.post("/arrangor/arrangementer/ny/", _form_data(klima, network=folkehelse.pk))
+    response = logged_in.post(
+        "/arrangor/arrangementer/ny/", _form_data(klima, network=folkehelse.pk)
+    )
     assert response.status_code == 200
     assert 'id="id_network_error"' in response.content.decode()
     assert not Event.objects.exists()
@@ -272,7 +282,9 @@ def test_event_publish_draft_makes_it_public(logged_in, klima):
 
 def test_event_publish_past_draft_is_refused_with_message(logged_in, klima, settings):
     past = timezone.now() - timedelta(days=3)
-    event = make_event(klima, status=Event.Status.DRAFT, starts_at=past, ends_at=past + timedelta(hours=1))
+    event = make_event(
+        klima, status=Event.Status.DRAFT, starts_at=past, ends_at=past + timedelta(hours=1)
+    )
     response = logged_in.post(
         f"/arrangor/arrangementer/{event.pk}/publiser/", follow=True, HTTP_ACCEPT_LANGUAGE="en"
     )

@@ -27,7 +27,11 @@ def foreign_event(demo):
     )
     question = Question.objects.create(event=event, label="Q", kind="short_text")
     registration = make_registration(event, status=Registration.Status.WAITLISTED)
-    return event, {"session_id": session.pk, "question_id": question.pk, "registration_id": registration.pk}
+    return event, {
+        "session_id": session.pk,
+        "question_id": question.pk,
+        "registration_id": registration.pk,
+    }
 
 
 def _urls(event: Event, ids: dict[str, int]) -> list[str]:
@@ -93,6 +97,14 @@ def test_organiser_sub_objects_of_other_event_are_404(client, make_organiser, fo
     klima = Network.objects.get(slug="klima-og-miljo")
     own = make_event(klima)
     client.force_login(make_organiser("klima", network=klima))
-    assert client.get(f"/arrangor/arrangementer/{own.pk}/program/{ids['session_id']}/").status_code == 404
-    assert client.post(f"/arrangor/arrangementer/{own.pk}/sporsmal/{ids['question_id']}/slett/").status_code == 404
+    assert (
+        client.get(f"/arrangor/arrangementer/{own.pk}/program/{ids['session_id']}/").status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/arrangor/arrangementer/{own.pk}/sporsmal/{ids['question_id']}/slett/"
+        ).status_code
+        == 404
+    )
     assert Question.objects.filter(pk=ids["question_id"]).exists()
