@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.text import capfirst
@@ -17,6 +18,10 @@ from partners.models import Host, Network
 from partners.selectors import organised_hosts, organised_networks
 
 from .models import Event, Question, Registration, Session
+
+MAX_INTEGER = 2_147_483_647
+MAX_CAPACITY = 100_000
+MAX_OFFER_HOURS = 24 * 30
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
 
@@ -39,6 +44,9 @@ def _formfield(db_field: models.Field, **kwargs: Any) -> forms.Field:
             input_formats=DATETIME_INPUT_FORMATS,
             help_text=db_field.help_text,
         )
+    if isinstance(db_field, models.PositiveIntegerField):
+        # The database column is a 32-bit integer; larger input is a form error, not a crash.
+        kwargs.setdefault("max_value", MAX_INTEGER)
     if isinstance(db_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
     field = db_field.formfield(**kwargs)
@@ -125,6 +133,10 @@ class EventForm(_ModelFieldsForm):
         host_field.queryset = Host.objects.filter(pk__in=host_ids)
         network_field.queryset = Network.objects.filter(pk__in=networks.values("pk"))
         network_field.empty_label = _("No network (the host's own event)")
+        self.fields["capacity"].validators.append(MaxValueValidator(MAX_CAPACITY))
+        self.fields["capacity"].widget.attrs["max"] = MAX_CAPACITY
+        self.fields["offer_hours"].validators.append(MaxValueValidator(MAX_OFFER_HOURS))
+        self.fields["offer_hours"].widget.attrs["max"] = MAX_OFFER_HOURS
         if len(host_ids) == 1 and not self.is_bound and not self.initial.get("host"):
             self.initial["host"] = next(iter(host_ids))
 

@@ -342,3 +342,41 @@ def test_event_detail_shows_counts_and_details(logged_in, klima):
     html = logged_in.get(f"/arrangor/arrangementer/{event.pk}/").content.decode()
     assert "<h1>Klimamøte</h1>" in html
     assert "1 / 5" in html
+
+
+def test_event_create_time_in_dst_gap_is_a_field_error(logged_in, klima):
+    # 02:30 on the last Sunday of March does not exist in Oslo.
+    data = _form_data(klima, starts_at="2027-03-28T02:30", ends_at="2027-03-28T05:00")
+    response = logged_in.post("/arrangor/arrangementer/ny/", data)
+    assert response.status_code == 200
+    assert 'id="id_starts_at_error"' in response.content.decode()
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"host": "999999"},
+        {"network": "abc"},
+        {"kind": "party"},
+        {"capacity": "99999999999999999999"},
+        {"offer_hours": "-5"},
+        {"waiting_list_mode": ""},
+    ],
+)
+def test_event_create_bogus_values_never_500(logged_in, klima, data):
+    response = logged_in.post("/arrangor/arrangementer/ny/", _form_data(klima, **data))
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"when": "later"}, {"network": "x"}, {"network": "99999"}, {"page": "abc"}, {"page": "-1"}],
+)
+def test_event_list_bogus_params_fall_back(logged_in, klima, params):
+    make_event(klima, title="Klimamøte")
+    response = logged_in.get("/arrangor/arrangementer/", params)
+    assert response.status_code == 200
+    assert "Klimamøte" in response.content.decode()
