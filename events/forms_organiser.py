@@ -63,6 +63,7 @@ class _ModelFieldsForm(forms.Form):
     help_texts: dict[str, Any] = {}
 
     def __init__(self, *args: Any, instance: models.Model | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         if instance is not None:
             kwargs.setdefault("initial", model_to_dict(instance, fields=self.field_names))
         super().__init__(*args, **kwargs)
@@ -142,6 +143,7 @@ class EventForm(_ModelFieldsForm):
 
 
 class CancelEventForm(forms.Form):
+    label_suffix = ""
     message = forms.CharField(
         label=_("Message to the participants"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -196,6 +198,7 @@ class QuestionForm(_ModelFieldsForm):
 
 
 class TicketCodeForm(forms.Form):
+    label_suffix = ""
     ticket_code = forms.CharField(
         label=_("Ticket code"),
         max_length=64,
