@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from events.demo import seed_events
 from partners.demo import seed_partners
 
 
@@ -11,3 +12,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         seed_partners()
         self.stdout.write(self.style.SUCCESS("Demo partnership loaded."))
+        seed_events()
+        self.stdout.write(self.style.SUCCESS("Demo events loaded."))
