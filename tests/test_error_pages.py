@@ -3,7 +3,8 @@ import pytest
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "language,text", [("nb", "Fant ikke siden"), ("nn", "Fann ikkje sida"), ("en", "Page not found")]
+    "language,text",
+    [("nb", "Fant ikke siden"), ("nn", "Fann ikkje sida"), ("en", "Page not found")],
 )
 def test_unknown_page_is_a_friendly_404_in_the_users_language(client, language, text):
     client.cookies["django_language"] = language

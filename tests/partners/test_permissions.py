@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from partners.models import PersonMembership
 
 LOGIN_PREFIX = "/konto/logg-inn/?next="
-MIN_ORGANISER_URLS = 7
+MIN_ORGANISER_URLS = 25
 CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
@@ -37,15 +37,62 @@ def organiser_routes() -> list[str]:
     return sorted(set(routes))
 
 
+# Which object a bare `pk` means, by the route's prefix (longest prefix wins).
+PK_BY_PREFIX = {
+    "arrangor/arrangementer/": "event_id",
+}
+
+
 def _object_kwargs(network) -> dict[str, str]:
     """Values for URL keywords: objects that belong to network A."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Event, Question, Registration, Session
+
     membership = PersonMembership.objects.filter(network=network).order_by("pk").first()
-    return {"slug": network.slug, "person_id": str(membership.person_id)}
+    start = timezone.now() + timedelta(days=30)
+    event = Event.objects.create(
+        title="Walk event",
+        host=network.hosts.first(),
+        network=network,
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        capacity=1,
+        seats_taken=1,
+        status=Event.Status.PUBLISHED,
+    )
+    session = Session.objects.create(
+        event=event, title="Walk session", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    question = Question.objects.create(event=event, label="Walk question?", kind="short_text")
+    Registration.objects.create(event=event, status="confirmed", name="A", email="a@example.org")
+    waiting = Registration.objects.create(
+        event=event,
+        status="waitlisted",
+        name="B",
+        email="b@example.org",
+        waitlisted_at=timezone.now(),
+    )
+    return {
+        "slug": network.slug,
+        "person_id": str(membership.person_id),
+        "event_id": str(event.pk),
+        "session_id": str(session.pk),
+        "question_id": str(question.pk),
+        "registration_id": str(waiting.pk),
+        "token": waiting.token,
+    }
 
 
 def _fill(route: str, values: dict[str, str]) -> str:
+    prefixes = sorted((p for p in PK_BY_PREFIX if route.startswith(p)), key=len, reverse=True)
+
     def replace(match: re.Match) -> str:
         name, converter = match["name"], match["converter"] or "str"
+        if name == "pk" and prefixes:
+            return values[PK_BY_PREFIX[prefixes[0]]]
         if name in values:
             return values[name]
         # Unknown keywords get a value of the right shape; the organiser-of-A check below
