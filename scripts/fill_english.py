@@ -18,7 +18,7 @@ def main() -> int:
             continue
 
         # Collect msgid / msgid_plural text lines.
-        def grab(key: str) -> list[str]:
+        def grab(key: str, lines: list[str] = lines) -> list[str]:
             grabbed, on = [], False
             for line in lines:
                 if line.startswith(key + " "):
