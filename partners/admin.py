@@ -1,6 +1,7 @@
 """Django admin for all partners data: search, filters, inlines, organiser roles."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -67,7 +68,10 @@ class OrganiserRoleInline(admin.TabularInline):
 class NetworkAdminForm(forms.ModelForm):
     sdgs = forms.TypedMultipleChoiceField(
         label=_("Sustainable Development Goals"),
-        choices=[(number, "%d. %s" % (number, name)) for number, name in SDG_NAMES.items()],
+        # Lazy labels: built per request in the user's language, not once at import.
+        choices=[
+            (number, format_lazy("{}. {}", number, name)) for number, name in SDG_NAMES.items()
+        ],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

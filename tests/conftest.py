@@ -5,6 +5,17 @@ from partners.demo import seed_partners
 from partners.models import Network, OrganiserRole
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language (bokmål), whatever ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def demo(db):
     """The demo partnership from the seed text."""

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
@@ -26,6 +27,13 @@ BAD = (
     "Eva Ek;eva@example.org;;svensk\n"  # row 6: bad language
     "Astrid V.;ASTRID.VIK@example.org;;\n"  # row 7: duplicate of row 2
 )
+
+
+@pytest.fixture(autouse=True)
+def _english(_default_language):
+    """The import's messages are asserted in English; other tests cover the translations."""
+    with translation.override("en"):
+        yield
 
 
 def _state():
@@ -186,9 +194,10 @@ def test_import_page_offers_template_in_norwegian_excel_format(klima_client, kli
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     content = response.content.decode("utf-8")
     assert content == "\ufeffnavn;e-post;organisasjon;tittel;telefon;språk;rolle\r\n"
-    assert import_people(network=klima, file=response.content).errors == [
-        "The file has a header row but no people."
-    ]
+    with translation.override("en"):
+        assert import_people(network=klima, file=response.content).errors == [
+            "The file has a header row but no people."
+        ]
 
 
 def test_import_people_command_imports_file(tmp_path, klima, capsys):
@@ -205,7 +214,10 @@ def test_import_people_command_bad_file_fails_and_writes_nothing(tmp_path, klima
     path = tmp_path / "people.csv"
     path.write_text(BAD, encoding="utf-8")
     before = _state()
-    with pytest.raises(CommandError, match="Nothing was imported into Klima og miljø."):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="Nothing was imported into Klima og miljø."),
+    ):
         call_command("import_people", str(path), "--network", "klima-og-miljo")
     errors = capsys.readouterr().err
     assert "Row 3: The name is missing." in errors
