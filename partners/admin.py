@@ -1,10 +1,10 @@
 """Django admin for all partners data: search, filters, inlines, organiser roles."""
 
 from django import forms
-from django.utils.text import format_lazy
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import (

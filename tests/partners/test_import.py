@@ -1,7 +1,7 @@
 import pytest
-from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from partners.models import Person, PersonMembership
 from partners.services import import_people
