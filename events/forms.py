@@ -12,7 +12,26 @@ from .models import Event, Question, Registration, Session
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
+def _check_ids(values: Any) -> None:
+    """A primary key is a short string of digits; anything else never reaches the database."""
+    for value in values if isinstance(values, list | tuple) else [values]:
+        if not str(value).isdigit() or len(str(value)) > 18:
+            raise forms.ValidationError(_("Select a valid choice."), code="invalid_choice")
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        _check_ids(value)
+        return super().to_python(value)
+
+
 class SessionChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        _check_ids(list(value))
+        return super()._check_values(value)
+
     def label_from_instance(self, obj: Session) -> str:
         from .templatetags.events_tags import hours
 
@@ -193,7 +212,7 @@ class RegistrationForm(ParticipationForm):
     email = forms.EmailField(
         max_length=254, label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationChoiceField(
         queryset=Organisation.objects.order_by("name"),
         required=False,
         label=_("Organisation"),

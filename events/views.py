@@ -99,8 +99,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         event_id=event.pk, **form.registration_kwargs()
                     )
                 except DuplicateRegistration as exc:
-                    form.add_error("email", exc.message)
                     resend_form = ResendLinkForm(initial={"email": form.cleaned_data["email"]})
+                    form.add_error("email", exc.message)
                 except RegistrationError as exc:
                     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 else:
