@@ -28,9 +28,10 @@ class OrganisationChoiceField(forms.ModelChoiceField):
 
 
 class SessionChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value: Any) -> Any:
-        _check_ids(list(value))
-        return super()._check_values(value)
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            _check_ids(value)
+        return super().clean(value)
 
     def label_from_instance(self, obj: Session) -> str:
         from .templatetags.events_tags import hours
