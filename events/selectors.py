@@ -1,6 +1,7 @@
 """Reads shared by the public pages, the personal link, services and the bench."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -84,8 +85,11 @@ def public_event(*, pk: int) -> Event | None:
     )
 
 
+TOKEN = re.compile(r"[-A-Za-z0-9_]{16,64}")
+
+
 def registration_by_token(*, token: str) -> Registration | None:
-    if not token or len(token) > 64:
+    if not TOKEN.fullmatch(token):
         return None
     return (
         Registration.objects.select_related(

@@ -1,5 +1,6 @@
 """Public event pages, the registration form and the personal link. Each view calls one service."""
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,8 @@ from .models import Event, Registration
 from .services import registrations as services
 from .services.registrations import DuplicateRegistration, RegistrationError
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
 # States in which the public form is shown.
 FORM_STATES = (selectors.STATE_OPEN, selectors.STATE_WAITING_LIST)
 
@@ -35,7 +38,7 @@ def _networks_with(events_filter: dict) -> list[Network]:
 
 def _network_filter(request: HttpRequest) -> tuple[str, Network | None]:
     slug = request.GET.get("network", "")[:50]
-    network = Network.objects.filter(slug=slug).first() if slug else None
+    network = Network.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     return (slug if network else ""), network
 
 

@@ -40,6 +40,7 @@ def test_event_list_filters_by_network(client):
     html = client.get("/arrangementer/?network=klima-og-miljo").content.decode()
     assert "Klimamøtet" in html and "Helsemøtet" not in html
     assert client.get("/arrangementer/?network=%00nonsense").status_code == 200
+    assert client.get("/arrangementer/tidligere/?network=%00&page=x").status_code == 200
 
 
 def test_event_list_query_count_does_not_grow(client, django_assert_num_queries):
