@@ -3,8 +3,18 @@
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from .models import Event, Question, Registration, Session, SessionChoice
@@ -72,17 +82,39 @@ def past_events(*, network_slug: str = "") -> QuerySet[Event]:
 
 
 def public_event(*, pk: int) -> Event | None:
-    """A published or cancelled event with its agenda and questions; drafts are not public."""
-    return (
+    """A published or cancelled event with its agenda and questions; drafts are not public.
+
+    Most meetings have neither sign-up sessions nor questions: one query tells, and the
+    agenda and questions are fetched only when there are some (the registration POST path
+    is the hot one).
+    """
+    event = (
         Event.objects.exclude(status=Event.Status.DRAFT)
-        .select_related("host", "network")
-        .prefetch_related(
-            Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "id")),
-            Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
+        .select_related("network")
+        .annotate(
+            has_sessions=Exists(Session.objects.filter(event=OuterRef("pk"))),
+            has_questions=Exists(Question.objects.filter(event=OuterRef("pk"))),
         )
         .filter(pk=pk)
         .first()
     )
+    if event is None:
+        return None
+    # Known-empty relations go straight into the prefetch cache: no query for them.
+    cache: dict[str, QuerySet] = {}
+    event._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+    lookups: list[Any] = []
+    if event.has_sessions:  # type: ignore[attr-defined]
+        lookups.append(Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "id")))
+    else:
+        cache["sessions"] = Session.objects.none()
+    if event.has_questions:  # type: ignore[attr-defined]
+        lookups.append(Prefetch("questions", queryset=Question.objects.order_by("position", "id")))
+    else:
+        cache["questions"] = Question.objects.none()
+    if lookups:
+        prefetch_related_objects([event], *lookups)
+    return event
 
 
 TOKEN = re.compile(r"[-A-Za-z0-9_]{16,64}")

@@ -99,7 +99,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if form.is_valid():
                 try:
                     registration = services.register_participant(
-                        event_id=event.pk, **form.registration_kwargs()
+                        event=event, **form.registration_kwargs()
                     )
                 except DuplicateRegistration as exc:
                     resend_form = ResendLinkForm(initial={"email": form.cleaned_data["email"]})

@@ -171,7 +171,8 @@ def _chosen_sessions(event: Event, session_ids: Iterable[int]) -> list[Session]:
     wanted = set(session_ids)
     if not wanted:
         return []
-    sessions = list(Session.objects.filter(event=event, requires_signup=True, pk__in=wanted))
+    # Capacity is checked by the seat UPDATE, so the (possibly prefetched) rows may be stale.
+    sessions = [s for s in event.sessions.all() if s.requires_signup and s.pk in wanted]
     if len(sessions) != len(wanted):
         raise RegistrationError(_("Choose among the sessions listed."), field="sessions")
     ordered = sorted(sessions, key=lambda s: (s.starts_at, s.pk))
@@ -188,7 +189,7 @@ def _chosen_sessions(event: Event, session_ids: Iterable[int]) -> list[Session]:
 def _clean_answers(event: Event, answers: Mapping[int, Any]) -> list[Answer]:
     """Check the answers against the event's questions; the rows are returned unsaved."""
     rows = []
-    questions = {q.pk: q for q in Question.objects.filter(event=event)}
+    questions = {q.pk: q for q in event.questions.all()}
     unknown = set(answers) - set(questions)
     if unknown:
         raise InvalidAnswer(_("Answer only the questions asked."))
@@ -257,7 +258,7 @@ def _can_offer(event: Event, now: dt.datetime) -> bool:
 
 def register_participant(
     *,
-    event_id: int,
+    event: Event,
     name: str,
     email: str,
     organisation: Organisation | None = None,
@@ -278,11 +279,12 @@ def register_participant(
     """Register someone: confirmed while seats last, then the waiting list (or refused).
 
     `invitation_allowed` lets the invitations app register people for invitation-only events.
-    Raises a RegistrationError subclass with a message to show.
+    The event's sessions and questions are used as prefetched, if they were. Raises a
+    RegistrationError subclass with a message to show.
     """
     try:
         return _register(
-            event_id=event_id,
+            event=event,
             name=name,
             email=email,
             organisation=organisation,
@@ -302,7 +304,7 @@ def register_participant(
         )
     except IntegrityError as exc:
         # Two registrations for the same address raced past the check; the index refused one.
-        if _is_duplicate_error(exc) or _active_registration_for(event_id, email):
+        if _is_duplicate_error(exc) or _active_registration_for(event.pk, email):
             raise DuplicateRegistration(_duplicate_message(), field="email") from exc
         raise
 
@@ -314,7 +316,7 @@ def _duplicate_message() -> Any:
 @transaction.atomic(durable=True)
 def _register(
     *,
-    event_id: int,
+    event: Event,
     name: str,
     email: str,
     organisation: Organisation | None,
@@ -333,15 +335,12 @@ def _register(
     invitation_allowed: bool,
 ) -> Registration:
     now = timezone.now()
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise EventUnavailable(_("This event does not exist."))
     _check_registration_open(event, now=now, invitation_allowed=invitation_allowed)
     sessions = _chosen_sessions(event, session_ids)
     answer_rows = _clean_answers(event, answers)
     email = email.strip()
-    if _active_registration_for(event.pk, email):
-        raise DuplicateRegistration(_duplicate_message(), field="email")
+    # No duplicate check here: the unique index refuses the INSERT below, and
+    # register_participant turns that into DuplicateRegistration.
     if language not in Language.values:
         language = Language.BOKMAL
     # Special categories only where the event needs them, and only with their own consent.

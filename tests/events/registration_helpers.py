@@ -111,7 +111,7 @@ def register(event: Event, email: str = "kari.nordmann@example.org", **kwargs) -
         "language": "nb",
     }
     params.update(kwargs)
-    return register_participant(event_id=event.pk, email=email, **params)
+    return register_participant(event=event, email=email, **params)
 
 
 def outbox(kind: str | None = None, to: str | None = None):

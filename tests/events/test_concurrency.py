@@ -60,7 +60,7 @@ def race(jobs):
 def registering(event_id, n, **kwargs):
     def job():
         return register_participant(
-            event_id=event_id,
+            event=Event.objects.get(pk=event_id),
             name="Deltaker %d" % n,
             email="deltaker%d@example.org" % n,
             organisation_name="Kommune %d" % (n % 7),

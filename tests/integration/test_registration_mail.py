@@ -22,7 +22,9 @@ def harness(request):
         smtp_server = request.getfixturevalue("smtp_server")
         request.getfixturevalue("celery_worker")
     except pytest.FixtureLookupError:
-        pytest.skip("the integration harness (smtp_server, celery_worker fixtures) is not there yet")
+        pytest.skip(
+            "the integration harness (smtp_server, celery_worker fixtures) is not there yet"
+        )
     return smtp_server
 
 
