@@ -637,7 +637,7 @@ def resend_personal_link(*, event_id: int, email: str) -> None:
     registration = _active_registration_for(event_id, email)
     if registration is None:
         return
-    key = "events:resend:%d:%s" % (registration.pk, _email_key(email))
+    key = "events:resend:%s" % registration.token
     cache.add(key, 0, timeout=3600)
     try:
         sent = cache.incr(key)

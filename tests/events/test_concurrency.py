@@ -38,6 +38,12 @@ def _postgresql_only():
         pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _no_broker(monkeypatch):
+    """The broker is a boundary here: these tests commit, and nobody consumes the mail queue."""
+    monkeypatch.setattr("worker.services.enqueue_delivery", lambda *, message_ids: None)
+
+
 def race(jobs):
     """Run the callables at once, each in a thread with its own connection; return outcomes."""
     gate = threading.Event()

@@ -333,3 +333,12 @@ def test_register_bad_input_never_500(client, data):
 def test_unknown_urls_are_friendly_404(client, db, url):
     response = client.get(url)
     assert response.status_code == 404
+
+
+def test_resend_link_is_limited_per_hour(client):
+    event = EventFactory()
+    register(event, email="kari@example.org")
+    OutgoingMessage.objects.all().delete()
+    for _ in range(5):
+        client.post("/arrangementer/%d/send-lenke/" % event.pk, {"email": "kari@example.org"})
+    assert len(outbox(kind="events.personal_link")) == 3
