@@ -336,9 +336,9 @@ def run(
     clients: int = 50,
     requests: int = 2000,
     capacity: int = 1000,
-    workers: int = 3,
-    threads: int = 6,
-    processes: int = 5,
+    workers: int = 4,
+    threads: int = 4,
+    processes: int = 2,
     keep_database: bool = False,
 ) -> dict:
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -428,9 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--capacity", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=6)
-    parser.add_argument("--processes", type=int, default=5, help="client processes")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--processes", type=int, default=2, help="client processes")
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args(argv)
     result = run(
