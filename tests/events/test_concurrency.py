@@ -2,7 +2,7 @@
 
 Each thread has its own database connection (Django's are per thread). The pool is kept
 below PostgreSQL's max_connections, which colleagues' test runs share: 200 registrations
-race through 40 connections, all released together by a gate.
+race through 30 connections, all released together by a gate.
 """
 
 import os
@@ -26,7 +26,7 @@ from .registration_helpers import EventFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WORKERS = 40
+WORKERS = 30
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +52,7 @@ def race(jobs):
         gate.wait()
         try:
             return job()
-        except RegistrationError as exc:
+        except Exception as exc:  # returned, so the assertion shows what went wrong
             return exc
         finally:
             connections.close_all()
@@ -81,7 +81,7 @@ def registering(event_id, n, **kwargs):
 def test_200_concurrent_registrations_for_100_seats(round_):
     event = EventFactory(capacity=100)
     outcomes = race([registering(event.pk, n) for n in range(200)])
-    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert [repr(o) for o in outcomes if isinstance(o, Exception)] == []
     statuses = [o.status for o in outcomes]
     assert statuses.count(Registration.Status.CONFIRMED) == 100
     assert statuses.count(Registration.Status.WAITLISTED) == 100
@@ -103,6 +103,7 @@ def test_200_concurrent_registrations_for_a_30_seat_session():
     outcomes = race([registering(event.pk, n, session_ids=[workshop.pk]) for n in range(200)])
     got_it = [o for o in outcomes if isinstance(o, Registration)]
     refused = [o for o in outcomes if isinstance(o, SessionFull)]
+    assert [repr(o) for o in outcomes if isinstance(o, Exception) and o not in refused] == []
     assert len(got_it) == 30 and len(refused) == 170
     assert all("is full" in str(o.message) for o in refused)
     workshop.refresh_from_db()
@@ -134,12 +135,13 @@ def test_same_email_twice_concurrently_gives_one_registration():
 def test_concurrent_cancel_and_register_never_lose_or_double_a_seat(mode):
     event = EventFactory(capacity=60, waiting_list_mode=mode)
     seated = race([registering(event.pk, n) for n in range(80)])
+    assert [repr(o) for o in seated if isinstance(o, Exception)] == []
     confirmed = [r for r in seated if r.status == Registration.Status.CONFIRMED]
     assert len(confirmed) == 60
     cancels = [(lambda pk=r.pk: cancel_registration(registration_id=pk)) for r in confirmed[:40]]
     newcomers = [registering(event.pk, n) for n in range(1000, 1080)]
     outcomes = race(cancels + newcomers)
-    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert [repr(o) for o in outcomes if isinstance(o, Exception)] == []
     # A seat freed while a newcomer was joining the line unseen is handed on by the sweep.
     expire_offers()
     event.refresh_from_db()
