@@ -42,13 +42,11 @@ from .selectors_organiser import (
 )
 from .services import organising
 from .services.organising import CheckInOutcome, CheckInResult
-
-try:  # The participant side owns the waiting list; the button appears once it is there.
-    from .services.registrations import (  # type: ignore[import-not-found,unused-ignore]
-        promote_from_waiting_list,
-    )
-except ImportError:  # pragma: no cover - depends on the other branch being merged
-    promote_from_waiting_list = None
+from .services.registrations import (
+    RegistrationError,
+    fill_free_seats,
+    promote_from_waiting_list,
+)
 
 ATTENDEES_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
@@ -157,6 +155,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            if event.status == Event.Status.PUBLISHED:
+                # More seats (or fewer offers held) may let the waiting list move up.
+                fill_free_seats(event_id=event.pk)
             messages.success(request, _("The event was saved."))
             if changes and event.status == Event.Status.PUBLISHED:
                 messages.info(
@@ -413,8 +414,7 @@ def attendee_list(request: HttpRequest, pk: int) -> HttpResponse:
             "status_choices": ATTENDEE_STATUS_CHOICES,
             "sort_links": sort_links,
             "filter_query": _filter_query(filters),
-            "can_promote": promote_from_waiting_list is not None
-            and event.status == Event.Status.PUBLISHED,
+            "can_promote": event.status == Event.Status.PUBLISHED,
         },
     )
 
@@ -465,15 +465,13 @@ def attendee_promote(request: HttpRequest, pk: int, registration_id: int) -> Htt
     registration = get_object_or_404(Registration, pk=registration_id, event=event)
     if refused := _post_only(request):
         return refused
-    if promote_from_waiting_list is None:
-        messages.error(request, _("Promoting from the waiting list is not available."))
-    elif registration.status != Registration.Status.WAITLISTED:
+    if registration.status != Registration.Status.WAITLISTED:
         messages.error(request, _("Only someone on the waiting list can be promoted."))
     else:
         try:
-            promote_from_waiting_list(registration=registration)
-        except ValidationError as error:
-            messages.error(request, _error_messages(error))
+            promote_from_waiting_list(registration_id=registration.pk)
+        except RegistrationError as error:
+            messages.error(request, str(error.message))
         else:
             registration.refresh_from_db()
             messages.success(

@@ -7,13 +7,21 @@ from partners.models import Network, OrganiserRole
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """Every test starts in the site's default language (bokmål), whatever ran before it."""
-    from django.conf import settings
+    """Tests read English unless they ask for a language: the source strings are English, and
+    the catalogues are checked by tests/test_translations.py and the nb/nn page tests."""
     from django.utils import translation
 
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def client(client):
+    """The test client asks for English like a browser would (Accept-Language); a test that sets
+    the django_language cookie or its own header gets that language instead."""
+    client.defaults.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+    return client
 
 
 @pytest.fixture

@@ -190,6 +190,7 @@ def test_import_ignored_columns_are_reported(klima):
 
 
 def test_import_page_offers_template_in_norwegian_excel_format(klima_client, klima):
+    klima_client.cookies["django_language"] = "nb"
     response = klima_client.get("/arrangor/nettverk/klima-og-miljo/importer/mal.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     content = response.content.decode("utf-8")

@@ -185,7 +185,16 @@ def test_language_switch_sets_language_for_later_pages(client, demo):
 
 
 def test_default_language_is_bokmal(client, demo):
-    assert '<html lang="nb">' in client.get("/").content.decode()
+    client.defaults.pop("HTTP_ACCEPT_LANGUAGE", None)
+    html = client.get("/partnerskap/").content.decode()
+    assert '<html lang="nb">' in html
+    assert "Faste medlemmer" in html and "Observatører" in html
+
+
+def test_partnership_page_in_nynorsk_uses_nynorsk_headings(client, demo):
+    client.cookies["django_language"] = "nn"
+    html = client.get("/partnerskap/").content.decode()
+    assert "Faste medlemmer" in html and "Observatørar" in html
 
 
 # Accessibility basics of the layout --------------------------------------------------------------
