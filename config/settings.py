@@ -196,7 +196,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Re-enqueue outbox rows a broker outage or a killed worker left behind (worker/services.py).
+    "sweep-outbox": {
+        "task": "worker.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"queue": "default", "expires": 60},
+    },
+}
 
 # Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
