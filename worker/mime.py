@@ -51,7 +51,8 @@ def render_message(row: OutgoingMessage, *, date: float | None = None) -> bytes:
         headers.append("Content-Language: " + _clean(row.language))
     headers.append("MIME-Version: 1.0")
     part_headers, body = _body(row)
-    return (CRLF.join(headers + part_headers) + CRLF + CRLF + body + CRLF).encode("ascii")
+    text = CRLF.join(headers + part_headers) + CRLF + CRLF + body
+    return (text if text.endswith(CRLF) else text + CRLF).encode("ascii")
 
 
 def envelope_sender(row: OutgoingMessage) -> str:
@@ -99,7 +100,7 @@ def _text(subtype: str, text: str, *, params: str = 'charset="utf-8"') -> Part:
     else:
         cte = "quoted-printable"
         body = binascii.b2a_qp(data.encode("utf-8"), istext=True).decode("ascii")
-    body = body.rstrip("\n").replace("\n", CRLF)
+    body = body.replace("\n", CRLF)
     return [f"Content-Type: text/{subtype}; {params}", "Content-Transfer-Encoding: " + cte], body
 
 

@@ -79,6 +79,7 @@ class SMTPSink:
         self._rejected_rcpt: dict[str, tuple[int, str]] = {}
         self.refusals: list[tuple[str, int]] = []  # (recipient or message id, code) answered
         self.connections = 0
+        self._transports: list[asyncio.BaseTransport] = []
         self._hold = False
         self._held = 0
         self._controller = Controller(
@@ -141,6 +142,13 @@ class SMTPSink:
         self._fault = None
         self._rejected_rcpt.clear()
 
+    def drop_connections(self) -> None:
+        """Close every client connection from the server side, as an idle timeout would."""
+        loop = self._controller.loop
+        for transport in self._transports:
+            loop.call_soon_threadsafe(transport.close)
+        self._transports.clear()
+
     def hold(self) -> None:
         self._hold = True
 
@@ -187,13 +195,17 @@ class _Handler:
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
-        self.sink.connections += 1
+        self._greeted(server)
         return responses
 
     async def handle_HELO(self, server, session, envelope, hostname):
         session.host_name = hostname
-        self.sink.connections += 1
+        self._greeted(server)
         return "250 sink.localhost"
+
+    def _greeted(self, server) -> None:
+        self.sink.connections += 1
+        self.sink._transports.append(server.transport)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         sink = self.sink
