@@ -17,6 +17,7 @@ close this window (RFC 1047); we choose "delayed, possibly twice" over "lost" fo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import re
@@ -24,12 +25,14 @@ import smtplib
 import ssl
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import Field, Q
 from django.utils import timezone
 
 from .conf import outbox_setting
@@ -282,17 +285,79 @@ def claim_messages(*, message_ids: list[int]) -> tuple[uuid.UUID, list[OutgoingM
     return token, rows
 
 
-def _record(row: OutgoingMessage, token: uuid.UUID, **fields) -> None:
-    updated = OutgoingMessage.objects.filter(
-        pk=row.pk, claim_token=token, state=State.SENDING
-    ).update(attempts=F("attempts") + 1, **fields)
+@contextlib.contextmanager
+def _results_without_wal_flush_wait() -> Iterator[None]:
+    """Commit result rows without waiting for PostgreSQL's WAL flush (3-5 ms per commit here,
+    which capped a worker near 250 messages a second). A killed worker loses nothing by this:
+    each commit is PostgreSQL's once sent. Only a crash of PostgreSQL itself within ~0.6 s
+    (3 x wal_writer_delay) could forget a "sent"; that row is then sent again after the
+    sending timeout, with the same Message-ID. Claims stay synchronous (one per batch)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        if connection.is_usable():
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+
+
+def _record(
+    row: OutgoingMessage,
+    token: uuid.UUID,
+    *,
+    state: str,
+    last_response: str,
+    sent_at=None,
+    next_attempt_at=None,
+) -> None:
+    """Write one attempt's result, if this claim still holds the row. One prepared statement
+    instead of an ORM update: the ORM's query building cost more than the SMTP client."""
+    meta = OutgoingMessage._meta
+    prep = {
+        name: _concrete_field(name).get_db_prep_value(value, connection)
+        for name, value in (
+            ("sent_at", sent_at),
+            ("next_attempt_at", next_attempt_at),
+            ("claim_token", token),
+        )
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RECORD_SQL % meta.db_table,
+            [
+                state,
+                last_response,
+                prep["sent_at"],
+                prep["next_attempt_at"],
+                row.pk,
+                prep["claim_token"],
+                State.SENDING,
+            ],
+        )
+        updated = cursor.rowcount
     if not updated:
         logger.error(
             "outbox row %s: claim %s was taken over before its result (%s) was recorded",
             row.pk,
             token,
-            fields.get("state"),
+            state,
         )
+
+
+def _concrete_field(name: str) -> Field:
+    field = OutgoingMessage._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+_RECORD_SQL = (
+    "UPDATE %s SET state = %%s, attempts = attempts + 1, last_response = %%s, sent_at = %%s, "
+    "next_attempt_at = %%s WHERE id = %%s AND claim_token = %%s AND state = %%s"
+)
 
 
 def _record_failure(row: OutgoingMessage, token: uuid.UUID, error: DeliveryError) -> Retry | None:
@@ -320,6 +385,13 @@ def deliver_messages(*, message_ids: list[int]) -> list[Retry]:
     token, rows = claim_messages(message_ids=message_ids)
     transport = get_transport()
     retries: list[Retry] = []
+    if rows:
+        with _results_without_wal_flush_wait():
+            _deliver_claimed(rows, token, transport, retries)
+    return retries
+
+
+def _deliver_claimed(rows, token, transport, retries: list[Retry]) -> None:
     for index, row in enumerate(rows):
         try:
             data = render_message(row)
@@ -346,7 +418,6 @@ def deliver_messages(*, message_ids: list[int]) -> list[Retry]:
             last_response=answer,
             next_attempt_at=None,
         )
-    return retries
 
 
 def deliver(*, message_id: int) -> list[Retry]:

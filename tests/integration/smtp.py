@@ -7,6 +7,7 @@ real SMTP (tests/worker). Runs in a thread of the test process; safe to read fro
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 import time
@@ -71,6 +72,8 @@ class SMTPSink:
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int | None = None) -> None:
+        # aiosmtpd logs every command at INFO; at thousands of messages that is the bottleneck.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.host = host
         self.port = port or free_port()
         self._lock = threading.Lock()

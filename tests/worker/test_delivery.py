@@ -85,7 +85,7 @@ def test_claim_taken_over_does_not_overwrite_the_new_owner(smtp_sink):
     assert [r.pk for r in claimed] == [row.pk]
     assert delivery.claim_messages(message_ids=[row.pk])[1] == []  # held: nobody else
     OutgoingMessage.objects.filter(pk=row.pk).update(claim_token=None)  # taken over
-    delivery._record(claimed[0], token, state=State.SENT)
+    delivery._record(claimed[0], token, state=State.SENT, last_response="250 Ok")
     row.refresh_from_db()
     assert row.state == State.SENDING
     assert row.attempts == 0
