@@ -219,8 +219,8 @@ def broker(url: str) -> Iterator[None]:
     from worker.celery import app
 
     def reset_pools() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Only drop this app's references: kombu keeps pools per URL in a global registry, and
+        # closing one would leave a closed pool there for the next user of that URL.
         app._pool = None
         app.amqp._producer_pool = None
 

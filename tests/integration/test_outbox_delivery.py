@@ -37,7 +37,8 @@ def test_outbox_sigkilled_worker_delivers_each_message_exactly_once(smtp_server,
     The kill lands while the senders wait for the answer to RCPT TO (smtp_server.hold()): rows
     claimed and in flight, tasks reserved and unacked in Redis, connections open. It does not
     land between the server's 250 to DATA and the worker's UPDATE, the window no mail client can
-    close (see worker/delivery.py); test_kill_window_is_documented covers that one."""
+    close (see worker/delivery.py); tests/worker/test_delivery.py
+    ::test_crash_between_smtp_accept_and_record_is_the_one_duplicate_window shows it."""
     message_ids = _queue(2000)
     wait_for(lambda: smtp_server.count() >= 700, timeout=60, message="700 messages to arrive")
     smtp_server.hold()

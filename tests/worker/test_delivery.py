@@ -203,3 +203,38 @@ def test_deliver_through_a_django_backend(locmem_email):
     assert row.state == State.SENT
     assert row.last_response.startswith("250 accepted by")
     assert mail.outbox[0].message()["Message-ID"] == row.message_id
+
+
+class _ProcessDied(BaseException):
+    pass
+
+
+def test_crash_between_smtp_accept_and_record_is_the_one_duplicate_window(
+    smtp_sink, settings, monkeypatch
+):
+    """The window worker/delivery.py documents: the server took the message, the process died
+    before recording it. The row stays in sending; after the timeout it is sent again, with the
+    same Message-ID. (The integration SIGKILL test kills outside this window.)"""
+    settings.OUTBOX_SENDING_TIMEOUT_SECONDS = 600
+    (row,) = _rows(1)
+
+    def die(*args, **kwargs):
+        raise _ProcessDied
+
+    with monkeypatch.context() as patch:
+        patch.setattr(delivery, "_record", die)
+        with pytest.raises(_ProcessDied):
+            deliver_messages(message_ids=[row.pk])
+    row.refresh_from_db()
+    assert (row.state, smtp_sink.count()) == (State.SENDING, 1)
+
+    deliver_messages(message_ids=[row.pk])  # before the timeout: nothing
+    assert smtp_sink.count() == 1
+
+    OutgoingMessage.objects.filter(pk=row.pk).update(
+        claimed_at=timezone.now() - timedelta(seconds=601)
+    )
+    deliver_messages(message_ids=[row.pk])
+    row.refresh_from_db()
+    assert row.state == State.SENT
+    assert smtp_sink.message_ids() == {row.message_id: 2}
