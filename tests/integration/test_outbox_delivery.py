@@ -60,6 +60,30 @@ def test_outbox_sigkilled_worker_delivers_each_message_exactly_once(smtp_server,
     assert smtp_server.count() == 2000
 
 
+def test_outbox_sigkill_at_any_moment_loses_nothing(smtp_server, celery_worker):
+    """The same kill at an arbitrary moment, in the middle of sending. Nothing is lost; a
+    duplicate can only be a row that was in flight at the kill (the documented window: at most
+    one per pool process), and it carries the same Message-ID."""
+    message_ids = _queue(600)
+    wait_for(lambda: smtp_server.count() >= 200, timeout=60, interval=0.005)
+    celery_worker.kill()
+    in_flight = set(
+        OutgoingMessage.objects.filter(state=State.SENDING).values_list("message_id", flat=True)
+    )
+
+    celery_worker.start()
+    wait_for(_all_sent(600), timeout=60, message=lambda: f"all sent; states {_states()}")
+    time.sleep(1.5)
+
+    received = smtp_server.message_ids()
+    assert set(received) == set(message_ids)
+    duplicates = {mid for mid, n in received.items() if n > 1}
+    print(f"killed with {len(in_flight)} rows in sending; {len(duplicates)} arrived twice")
+    assert duplicates <= in_flight
+    assert len(duplicates) <= celery_worker.concurrency
+    assert max(received.values()) <= 2
+
+
 def test_outbox_survives_broker_outage(smtp_server, private_redis, celery_worker_factory, caplog):
     """Redis down while registrations commit: rows are kept (queued), the caller sees no error;
     when Redis is back the periodic sweep enqueues them and every message arrives once."""
