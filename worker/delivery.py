@@ -179,11 +179,13 @@ class SMTPTransport:
                     raise _classify(code, text)
                 return _answer(code, text)
             except DeliveryError as exc:
-                if exc.answer.startswith("421"):
-                    self._drop()  # the server is closing this connection
-                else:
+                if not exc.answer.startswith("421"):
                     self._reset()
-                raise
+                    raise
+                self._drop()  # the server is closing this connection
+                if body_sent or not reused:
+                    raise
+                # An idle connection the server had timed out with a 421; nothing was sent yet.
             except (OSError, smtplib.SMTPException) as exc:
                 self._drop()
                 if body_sent:

@@ -238,3 +238,13 @@ def test_crash_between_smtp_accept_and_record_is_the_one_duplicate_window(
     row.refresh_from_db()
     assert row.state == State.SENT
     assert smtp_sink.message_ids() == {row.message_id: 2}
+
+
+def test_deliver_reconnects_when_an_idle_connection_answers_421(smtp_sink, monkeypatch):
+    rows = _rows(2)
+    deliver_messages(message_ids=[rows[0].pk])
+    conn = delivery._smtp._local.conn
+    monkeypatch.setattr(conn, "mail", lambda sender: (421, b"4.4.2 Idle timeout"))
+    deliver_messages(message_ids=[rows[1].pk])
+    assert smtp_sink.count() == 2
+    assert OutgoingMessage.objects.filter(state=State.SENT, attempts=1).count() == 2
