@@ -1,1 +1,1 @@
-"""Benchmarks: each module has main(), printing figures against a baseline run in the same process."""
+"""Benchmarks that print ratios against a baseline measured in the same run (`make bench`)."""

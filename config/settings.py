@@ -199,6 +199,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "events-expire-offers": {"task": "events.expire_offers", "schedule": 300.0},
+    # Re-enqueue outbox rows a broker outage or a killed worker left behind (worker/services.py).
+    "sweep-outbox": {
+        "task": "worker.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"queue": "default", "expires": 60},
+    },
 }
 
 # Security --------------------------------------------------------------------------------------

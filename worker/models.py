@@ -42,6 +42,8 @@ class OutgoingMessage(models.Model):
     last_response = models.TextField(_("last SMTP answer"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who holds the claim: results are recorded only by the claim that sent the row.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     resend_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)

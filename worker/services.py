@@ -1,12 +1,26 @@
 """Queue finished messages in the outbox and deliver them. Knows no domain."""
 
+import base64
+import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
+from .conf import outbox_setting
+from .mime import CALENDAR_METHODS
 from .models import OutgoingMessage, new_message_id
+
+logger = logging.getLogger(__name__)
+State = OutgoingMessage.State
+
+
+class MessageNotResendable(ValueError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -51,8 +65,12 @@ def _domain() -> str:
 
 def queue_messages(*, messages: list[Message]) -> list[OutgoingMessage]:
     """Write the rows in the caller's transaction; enqueue delivery only after it commits."""
-    import base64
-
+    now = timezone.now()
+    for m in messages:
+        if m.calendar_method and m.calendar_method.upper() not in CALENDAR_METHODS:
+            raise ValueError("calendar_method must be one of %s" % ", ".join(CALENDAR_METHODS))
+        if not m.to_email:
+            raise ValueError("a message needs a recipient")
     rows = [
         OutgoingMessage(
             message_id=new_message_id(_domain()),
@@ -64,7 +82,7 @@ def queue_messages(*, messages: list[Message]) -> list[OutgoingMessage]:
             text_body=m.text_body,
             html_body=m.html_body,
             calendar=m.calendar,
-            calendar_method=m.calendar_method,
+            calendar_method=m.calendar_method.upper(),
             attachments=[
                 {
                     "filename": a.filename,
@@ -80,6 +98,7 @@ def queue_messages(*, messages: list[Message]) -> list[OutgoingMessage]:
             invitation_ref=m.refs.invitation,
             person_ref=m.refs.person,
             sendout_ref=m.refs.sendout,
+            next_attempt_at=now,
         )
         for m in messages
     ]
@@ -94,7 +113,79 @@ def queue_message(*, message: Message) -> OutgoingMessage:
 
 
 def enqueue_delivery(*, message_ids: list[int]) -> None:
-    from .tasks import send_message
+    """Publish send tasks in batches. A broker outage is logged, never raised: the rows are
+    committed already, and the sweep enqueues them once the broker is back."""
+    from .tasks import send_messages
 
-    for message_id in message_ids:
-        send_message.apply_async(kwargs={"message_id": message_id}, queue="mail")
+    size = int(outbox_setting("OUTBOX_BATCH_SIZE"))
+    for start in range(0, len(message_ids), size):
+        batch = message_ids[start : start + size]
+        try:
+            send_messages.apply_async(kwargs={"message_ids": batch}, queue="mail")
+        except Exception:
+            logger.warning(
+                "could not enqueue %d outbox rows (the sweep will): %s",
+                len(message_ids) - start,
+                message_ids[start:],
+                exc_info=True,
+            )
+            return
+
+
+@transaction.atomic
+def resend_message(*, message_id: int) -> OutgoingMessage:
+    """Queue a copy of a sent or failed row (by primary key) under a new Message-ID."""
+    original = OutgoingMessage.objects.get(pk=message_id)
+    if original.state not in (State.SENT, State.FAILED):
+        raise MessageNotResendable("message %s is still being delivered" % message_id)
+    copy = OutgoingMessage.objects.create(
+        message_id=new_message_id(_domain()),
+        from_email=original.from_email,
+        to_email=original.to_email,
+        to_name=original.to_name,
+        reply_to=original.reply_to,
+        subject=original.subject,
+        text_body=original.text_body,
+        html_body=original.html_body,
+        calendar=original.calendar,
+        calendar_method=original.calendar_method,
+        attachments=original.attachments,
+        language=original.language,
+        kind=original.kind,
+        event_ref=original.event_ref,
+        registration_ref=original.registration_ref,
+        invitation_ref=original.invitation_ref,
+        person_ref=original.person_ref,
+        sendout_ref=original.sendout_ref,
+        next_attempt_at=timezone.now(),
+        resend_of=original,
+    )
+    transaction.on_commit(partial(enqueue_delivery, message_ids=[copy.pk]))
+    return copy
+
+
+def sweep_outbox() -> list[int]:
+    """Enqueue again rows no task has taken: queued or due retrying rows older than the grace
+    (a broker outage, a lost ETA task), and rows stuck in sending past the timeout (a killed
+    worker). Extra tasks are harmless: a row is claimed once. Returns the row ids enqueued."""
+    queued_grace = float(outbox_setting("OUTBOX_QUEUED_GRACE_SECONDS"))
+    # The same timeout the claim uses, so every row found here can be claimed.
+    sending_timeout = float(outbox_setting("OUTBOX_SENDING_TIMEOUT_SECONDS"))
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=queued_grace)
+    waiting = Q(state__in=[State.QUEUED, State.RETRYING]) & (
+        Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff)
+    )
+    stuck = Q(state=State.SENDING, claimed_at__lt=now - timedelta(seconds=sending_timeout))
+    ids = list(
+        OutgoingMessage.objects.filter(waiting | stuck)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: int(outbox_setting("OUTBOX_SWEEP_LIMIT"))]
+    )
+    if not ids:
+        return []
+    # Restart the grace period, so a long backlog is not enqueued again on every run.
+    OutgoingMessage.objects.filter(pk__in=ids).filter(waiting).update(next_attempt_at=now)
+    logger.info("outbox sweep: enqueueing %d rows again", len(ids))
+    enqueue_delivery(message_ids=ids)
+    return ids

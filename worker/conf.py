@@ -1,0 +1,32 @@
+"""Outbox tunables. Defaults live here; a settings module may override any of them by name.
+
+config/settings.py sets none of them, so production runs on these defaults; the integration
+tests start their worker with tests/integration/worker_settings.py, which shortens the delays.
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Rows per send task: one SMTP connection, one claim query per batch.
+    "OUTBOX_BATCH_SIZE": 25,
+    # Temporary failures: delay = min(cap, base * 2 ** (attempts - 1)), then a random share of
+    # it (between half and all of it). The cap stays far below the Redis visibility_timeout
+    # (3 h in config/settings.py): an ETA task that waits longer than that is delivered twice.
+    "OUTBOX_RETRY_BASE_SECONDS": 30.0,
+    "OUTBOX_RETRY_CAP_SECONDS": 15 * 60.0,
+    # Attempts in all, the first one included; 12 covers about two hours of SMTP outage.
+    "OUTBOX_MAX_ATTEMPTS": 12,
+    # A row left in "sending" this long has lost its worker; it may be claimed again.
+    # Must exceed the longest real SMTP transaction (EMAIL_TIMEOUT per command).
+    "OUTBOX_SENDING_TIMEOUT_SECONDS": 10 * 60.0,
+    # A queued or due row that no task has taken this long is enqueued again by the sweep.
+    "OUTBOX_QUEUED_GRACE_SECONDS": 2 * 60.0,
+    # Upper bound on rows one sweep run enqueues.
+    "OUTBOX_SWEEP_LIMIT": 5000,
+}
+
+
+def outbox_setting(name: str) -> Any:
+    return getattr(settings, name, DEFAULTS[name])
