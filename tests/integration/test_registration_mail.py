@@ -1,8 +1,7 @@
 """End to end: register through the HTML form, the real worker sends, the SMTP server receives.
 
-Written against the integration harness's fixtures (tests/integration/conftest.py):
-`smtp_server.messages` (email.message.EmailMessage, policy default), `smtp_server.wait_for(count,
-timeout)`, and `celery_worker` (a worker process on the test database). Skips until they exist.
+Uses the integration harness (tests/integration/conftest.py): `smtp_server` (aiosmtpd on
+loopback) and `celery_worker` (a real worker process on the test database, over Redis).
 """
 
 import datetime as dt
@@ -12,19 +11,13 @@ from icalendar import Calendar
 
 from events.models import Event, Registration
 from tests.events.registration_helpers import EventFactory, form_data
+from tests.integration.harness import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def harness(request):
-    try:
-        smtp_server = request.getfixturevalue("smtp_server")
-        request.getfixturevalue("celery_worker")
-    except pytest.FixtureLookupError:
-        pytest.skip(
-            "the integration harness (smtp_server, celery_worker fixtures) is not there yet"
-        )
+def harness(smtp_server, celery_worker):
     return smtp_server
 
 
@@ -43,8 +36,8 @@ def test_registration_confirmation_arrives_by_smtp(client, harness):
     assert response.status_code == 302
     registration = Registration.objects.get(email="ingrid@example.org")
 
-    harness.wait_for(1, timeout=30)
-    [message] = [m for m in harness.messages if "ingrid@example.org" in m["To"]]
+    wait_for(lambda: harness.count() >= 1, timeout=60, message="no confirmation arrived")
+    [message] = [m.message for m in harness.messages if "ingrid@example.org" in m.message["To"]]
     assert "Ingrid Bakke" in message["To"]
     assert "Partnerskapskonferansen 2027" in message["Subject"]
     text = message.get_body(preferencelist=("plain",)).get_content()
