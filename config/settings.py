@@ -197,7 +197,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "invitations-start-due-sendouts": {"task": "invitations.start_due_sendouts", "schedule": 60.0},
+    "invitations-send-reminders": {"task": "invitations.send_reminders", "schedule": 900.0},
+}
 
 # Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

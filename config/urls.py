@@ -15,5 +15,6 @@ urlpatterns = [
     path("konto/logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("arrangementer/", include("events.urls")),
     path("invitasjon/", include("invitations.urls")),
+    path("arrangor/invitasjoner/", include("invitations.organiser_urls")),
     path("", include("partners.urls")),
 ]
