@@ -145,7 +145,9 @@ def _enqueue_expansion(sendout_id: int) -> None:
 def schedule_sendout(*, sendout_id: int, send_at: dt.datetime | None = None) -> SendOut:
     """Send now (send_at None or past) or at a chosen time; the beat task picks up later ones."""
     now = timezone.now()
-    sendout = SendOut.objects.select_for_update().select_related("event").get(pk=sendout_id)
+    sendout = (
+        SendOut.objects.select_for_update(of=("self",)).select_related("event").get(pk=sendout_id)
+    )
     if sendout.state != SendOut.State.DRAFT:
         raise InvitationError(_("This send-out has already been started."))
     if sendout.event.status == Event.Status.CANCELLED or sendout.event.is_past:
@@ -207,7 +209,7 @@ def expand_sendout(*, sendout_id: int) -> None:
 def _expand_batch(*, sendout_id: int) -> bool:
     """One batch: returns False once everyone has been handled (and marks the send-out done)."""
     sendout = (
-        SendOut.objects.select_for_update()
+        SendOut.objects.select_for_update(of=("self",))
         .select_related("event", "event__network")
         .filter(pk=sendout_id, state=SendOut.State.SENDING)
         .first()

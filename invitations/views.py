@@ -353,7 +353,7 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
         return found
     invitation = services.answer_state(found)
     unavailable = _unavailable_reason(invitation.event)
-    form = DeclineForm(request.POST or None)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not unavailable and form.is_valid():
         try:
             services.decline_invitation(invitation=invitation, reason=form.cleaned_data["reason"])
