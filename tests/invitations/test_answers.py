@@ -4,7 +4,6 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event, Registration
-from invitations import services
 from invitations.models import Invitation, NetworkOptOut
 from invitations.selectors import event_overview
 from partners.models import Person
