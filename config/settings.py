@@ -205,6 +205,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
         "options": {"queue": "default", "expires": 60},
     },
+    "invitations-start-due-sendouts": {"task": "invitations.start_due_sendouts", "schedule": 60.0},
+    "invitations-send-reminders": {"task": "invitations.send_reminders", "schedule": 900.0},
 }
 
 # Security --------------------------------------------------------------------------------------

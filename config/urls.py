@@ -17,5 +17,6 @@ urlpatterns = [
     path("arrangor/arrangementer/", include("events.urls_organiser")),
     path("invitasjon/", include("invitations.urls")),
     path("kalender/", include("events.urls_feeds")),
+    path("arrangor/invitasjoner/", include("invitations.organiser_urls")),
     path("", include("partners.urls")),
 ]
