@@ -475,7 +475,8 @@ def update_reminder_settings(
 
 def _reminder_days(event: Event, attribute: str, default: int) -> int | None:
     try:
-        return getattr(event.reminder_settings, attribute)
+        # Reverse one-to-one from this app (select_related by the callers); events cannot name it.
+        return getattr(event.reminder_settings, attribute)  # type: ignore[attr-defined]
     except EventReminderSettings.DoesNotExist:
         return default
 
