@@ -224,3 +224,9 @@ LOGGING = {
 
 # Domain defaults -------------------------------------------------------------------------------
 ORGANISER_MAILBOX = os.environ.get("ORGANISER_MAILBOX", "partnerskap@localhost")
+
+# API -------------------------------------------------------------------------------------------
+# Public POSTs (registering, resending a personal link): requests per client address and period.
+API_PUBLIC_WRITE_RATE = os.environ.get("API_PUBLIC_WRITE_RATE", "10/m")
+# Proxies in front of gunicorn whose X-Forwarded-For is trusted for the client address.
+API_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))

@@ -15,5 +15,6 @@ urlpatterns = [
     path("konto/logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("arrangementer/", include("events.urls")),
     path("invitasjon/", include("invitations.urls")),
+    path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
     path("", include("partners.urls")),
 ]
