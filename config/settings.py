@@ -197,7 +197,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "events-expire-offers": {"task": "events.expire_offers", "schedule": 300.0},
+}
 
 # Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -224,6 +226,8 @@ LOGGING = {
 
 # Domain defaults -------------------------------------------------------------------------------
 ORGANISER_MAILBOX = os.environ.get("ORGANISER_MAILBOX", "partnerskap@localhost")
+# bench/: mounts the plain-INSERT baseline view next to registration. Never on in production.
+BENCH_ENDPOINTS = env_bool("PARTNERSKAP_BENCH", False)
 
 # API -------------------------------------------------------------------------------------------
 # Public POSTs (registering, resending a personal link): requests per client address and period.

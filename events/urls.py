@@ -1,10 +1,37 @@
-from django.urls import path
+"""Public and participant routes under /arrangementer/ (organiser routes: urls_organiser.py)."""
+
+from django.conf import settings
+from django.urls import path, register_converter
 
 from . import views
+
+
+class IdConverter:
+    """Primary keys: digits that fit a bigint, so an absurd number is a 404 and never a 500."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 app_name = "events"
 urlpatterns = [
     path("", views.event_list, name="list"),
-    path("<int:pk>/", views.event_detail, name="detail"),
+    path("tidligere/", views.past_event_list, name="past"),
+    path("nettverk/<slug:slug>/tidligere/", views.past_event_list, name="network_past"),
+    path("<id:pk>/", views.event_detail, name="detail"),
+    path("<id:pk>/send-lenke/", views.resend_link, name="resend_link"),
     path("p/<str:token>/", views.manage_registration, name="manage"),
+    path("p/<str:token>/endre/", views.change_registration, name="change"),
+    path("p/<str:token>/avmeld/", views.cancel_registration, name="cancel"),
+    path("p/<str:token>/takk-ja/", views.accept_offer, name="accept_offer"),
 ]
+
+if getattr(settings, "BENCH_ENDPOINTS", False):
+    urlpatterns.append(path("bench/baseline/", views.bench_baseline, name="bench_baseline"))

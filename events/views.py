@@ -1,19 +1,293 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""Public event pages, the registration form and the personal link. Each view calls one service."""
 
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from partners.models import Language, Network
+
+from . import selectors
+from .forms import ParticipationForm, RegistrationForm, ResendLinkForm
 from .models import Event, Registration
+from .services import registrations as services
+from .services.registrations import DuplicateRegistration, RegistrationError
+
+# States in which the public form is shown.
+FORM_STATES = (selectors.STATE_OPEN, selectors.STATE_WAITING_LIST)
+
+
+def _networks_with(events_filter: dict) -> list[Network]:
+    return list(
+        Network.objects.filter(
+            Exists(Event.objects.filter(network=OuterRef("pk"), **events_filter))
+        ).order_by("kind", "name")
+    )
+
+
+def _network_filter(request: HttpRequest) -> tuple[str, Network | None]:
+    slug = request.GET.get("network", "")[:50]
+    network = Network.objects.filter(slug=slug).first() if slug else None
+    return (slug if network else ""), network
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = Event.objects.filter(status=Event.Status.PUBLISHED).select_related("network", "host")
-    return render(request, "events/event_list.html", {"events": events})
+    slug, network = _network_filter(request)
+    page = Paginator(selectors.upcoming_events(network_slug=slug), 30).get_page(
+        request.GET.get("page")
+    )
+    networks = _networks_with({"status": Event.Status.PUBLISHED, "ends_at__gt": timezone.now()})
+    return render(
+        request,
+        "events/event_list.html",
+        {"page": page, "events": page.object_list, "network": network, "networks": networks},
+    )
 
 
+def past_event_list(request: HttpRequest, slug: str = "") -> HttpResponse:
+    """The archive ('Tidligere møter'), for all networks or one."""
+    if slug:
+        network = Network.objects.filter(slug=slug).first()
+        if network is None:
+            return _not_found(request, _("We could not find that network."))
+    else:
+        slug, network = _network_filter(request)
+    page = Paginator(selectors.past_events(network_slug=slug), 30).get_page(request.GET.get("page"))
+    networks = _networks_with({"status": Event.Status.PUBLISHED, "ends_at__lte": timezone.now()})
+    return render(
+        request,
+        "events/past_list.html",
+        {"page": page, "events": page.object_list, "network": network, "networks": networks},
+    )
+
+
+def _not_found(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "events/not_found.html", {"message": message}, status=404)
+
+
+def _default_language(request: HttpRequest) -> str:
+    code = getattr(request, "LANGUAGE_CODE", "")
+    return code if code in Language.values else Language.BOKMAL
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.exclude(status=Event.Status.DRAFT), pk=pk)
-    return render(request, "events/event_detail.html", {"event": event})
+    event = selectors.public_event(pk=pk)
+    if event is None:
+        return _not_found(request, _("We could not find that event. It may have been removed."))
+    state = selectors.registration_state(event)
+    sessions = list(event.sessions.all())
+    questions = list(event.questions.all())
+    form = None
+    resend_form = None
+    status = 200
+    if state in FORM_STATES:
+        form_kwargs: dict[str, Any] = {"event": event, "sessions": sessions, "questions": questions}
+        if request.method == "POST":
+            form = RegistrationForm(request.POST, **form_kwargs)
+            if form.is_valid():
+                try:
+                    registration = services.register_participant(
+                        event_id=event.pk, **form.registration_kwargs()
+                    )
+                except DuplicateRegistration as exc:
+                    form.add_error("email", exc.message)
+                    resend_form = ResendLinkForm(initial={"email": form.cleaned_data["email"]})
+                except RegistrationError as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                else:
+                    if registration.status == Registration.Status.WAITLISTED:
+                        messages.info(request, _("The event is full. You are on the waiting list."))
+                    else:
+                        messages.success(request, _("Thank you! You are registered."))
+                    return redirect(registration.get_absolute_url())
+            status = 400
+        else:
+            form = RegistrationForm(initial={"language": _default_language(request)}, **form_kwargs)
+    elif request.method == "POST":
+        status = 409
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "state": state,
+            "sessions": sessions,
+            "form": form,
+            "resend_form": resend_form,
+        },
+        status=status,
+    )
 
 
+@require_POST
+def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same answer whether or not the address is registered."""
+    form = ResendLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid email address."))
+        return redirect("events:detail", pk=pk)
+    services.resend_personal_link(event_id=pk, email=form.cleaned_data["email"])
+    messages.info(
+        request,
+        _("If this address is registered for the event, we have sent the personal link to it."),
+    )
+    return redirect("events:detail", pk=pk)
+
+
+# The personal link ---------------------------------------------------------------------------
+
+
+def _link_not_found(request: HttpRequest) -> HttpResponse:
+    return _not_found(
+        request,
+        _(
+            "This link does not lead to a registration. Check that you copied the whole link "
+            "from the email, or ask for a new one on the event page."
+        ),
+    )
+
+
+@never_cache
 def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
-    registration = get_object_or_404(Registration.objects.select_related("event"), token=token)
-    return render(request, "events/manage.html", {"registration": registration})
+    registration = selectors.registration_by_token(token=token)
+    if registration is None:
+        return _link_not_found(request)
+    event = registration.event
+    now = timezone.now()
+    return render(
+        request,
+        "events/manage.html",
+        {
+            "registration": registration,
+            "event": event,
+            "position": selectors.waitlist_position(registration),
+            # DESIGN rule 2: the meeting link only for confirmed participants.
+            "show_meeting_link": registration.status == Registration.Status.CONFIRMED
+            and event.status == Event.Status.PUBLISHED,
+            "can_change": registration.status in Registration.ACTIVE_STATUSES
+            and event.status == Event.Status.PUBLISHED
+            and now < selectors.registration_deadline(event),
+            "can_cancel": registration.status in Registration.ACTIVE_STATUSES
+            and event.ends_at > now,
+            "register_again": registration.status == Registration.Status.CANCELLED
+            and selectors.registration_state(event, now=now) in FORM_STATES,
+            "answers": _answers_for_display(registration),
+        },
+    )
+
+
+def _answers_for_display(registration: Registration) -> list[tuple[str, str]]:
+    by_question = {a.question_id: a.value for a in registration.answers.all()}
+    rows = []
+    for question in registration.event.questions.all():
+        if question.pk not in by_question:
+            continue
+        value = by_question[question.pk]
+        if isinstance(value, bool):
+            shown = _("Yes") if value else _("No")
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value)
+        else:
+            shown = str(value)
+        rows.append((question.label, shown))
+    return rows
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def change_registration(request: HttpRequest, token: str) -> HttpResponse:
+    registration = selectors.registration_by_token(token=token)
+    if registration is None:
+        return _link_not_found(request)
+    event = registration.event
+    form_kwargs: dict[str, Any] = {
+        "event": event,
+        "sessions": list(event.sessions.all()),
+        "questions": list(event.questions.all()),
+    }
+    status = 200
+    if request.method == "POST":
+        form = ParticipationForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                services.change_registration(
+                    registration_id=registration.pk, **form.participation()
+                )
+            except RegistrationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Your changes are saved."))
+                return redirect(registration.get_absolute_url())
+        status = 400
+    else:
+        form = ParticipationForm(initial=ParticipationForm.initial_for(registration), **form_kwargs)
+    return render(
+        request,
+        "events/change.html",
+        {"registration": registration, "event": event, "form": form},
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def cancel_registration(request: HttpRequest, token: str) -> HttpResponse:
+    registration = selectors.registration_by_token(token=token)
+    if registration is None:
+        return _link_not_found(request)
+    if request.method == "POST":
+        try:
+            services.cancel_registration(registration_id=registration.pk)
+        except RegistrationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Your registration is cancelled."))
+        return redirect(registration.get_absolute_url())
+    if registration.status == Registration.Status.CANCELLED:
+        return redirect(registration.get_absolute_url())
+    return render(
+        request,
+        "events/cancel_confirm.html",
+        {"registration": registration, "event": registration.event},
+    )
+
+
+@never_cache
+@require_POST
+def accept_offer(request: HttpRequest, token: str) -> HttpResponse:
+    registration = selectors.registration_by_token(token=token)
+    if registration is None:
+        return _link_not_found(request)
+    try:
+        services.accept_offer(registration_id=registration.pk)
+    except RegistrationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The seat is yours. Welcome!"))
+    return redirect(registration.get_absolute_url())
+
+
+# Benchmark baseline (mounted only when settings.BENCH_ENDPOINTS is on) ------------------------
+
+
+@require_POST
+def bench_baseline(request: HttpRequest) -> HttpResponse:
+    """One plain INSERT through the same stack as registration: the yardstick for bench/."""
+    registration = Registration.objects.create(
+        event_id=int(request.POST["event"]),
+        status=Registration.Status.CONFIRMED,
+        name=request.POST.get("name", "")[:200],
+        email=request.POST.get("email", "")[:254],
+        organisation_name=request.POST.get("organisation_name", "")[:200],
+        title=request.POST.get("title", "")[:200],
+    )
+    return redirect(reverse("events:manage", kwargs={"token": registration.token}))

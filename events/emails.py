@@ -1,0 +1,157 @@
+"""Participant emails, built as finished outbox messages in the participant's language.
+
+Each builder renders templates/emails/events/<name>.txt and .html (the subject comes from
+here) with the registration's language active and times shown in Europe/Oslo.
+"""
+
+import io
+from zoneinfo import ZoneInfo
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from worker.services import Attachment, Message, References
+
+from .calendar import Attendee, itip_cancel, itip_request
+from .models import Registration
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def ticket_qr_png(registration: Registration) -> bytes:
+    """The ticket code as a QR code, for check-in at the door."""
+    buffer = io.BytesIO()
+    segno.make(registration.ticket_code, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+def _attendee(registration: Registration, partstat: str = "ACCEPTED") -> Attendee:
+    return Attendee(email=registration.email, name=registration.name, partstat=partstat)
+
+
+def _message(
+    *,
+    registration: Registration,
+    template: str,
+    subject: str,
+    kind: str,
+    extra: dict | None = None,
+    calendar: str = "",
+    calendar_method: str = "",
+    attachments: list[Attachment] | None = None,
+) -> Message:
+    event = registration.event
+    context = {
+        "registration": registration,
+        "event": event,
+        "manage_url": settings.SITE_URL + registration.get_absolute_url(),
+        "event_url": settings.SITE_URL + event.get_absolute_url(),
+        "show_meeting_link": registration.status == Registration.Status.CONFIRMED
+        and bool(event.meeting_url),
+        **(extra or {}),
+    }
+    text_body = render_to_string("emails/events/%s.txt" % template, context)
+    html_body = render_to_string("emails/events/%s.html" % template, context)
+    return Message(
+        to_email=registration.email,
+        to_name=registration.name,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        reply_to=event.organiser_email,
+        calendar=calendar,
+        calendar_method=calendar_method,
+        attachments=attachments or [],
+        language=registration.language,
+        kind=kind,
+        refs=References(
+            event=event.pk, registration=registration.pk, person=registration.person_id
+        ),
+    )
+
+
+def confirmation(*, registration: Registration) -> Message:
+    """Registration confirmed: the ticket QR code and a calendar invitation (ACCEPTED)."""
+    event = registration.event
+    with translation.override(registration.language), timezone.override(OSLO):
+        return _message(
+            registration=registration,
+            template="confirmation",
+            subject=gettext("Registration confirmed: %(title)s") % {"title": event.title},
+            kind="events.confirmation",
+            calendar=itip_request(
+                event=event, attendee=_attendee(registration), include_meeting_link=True
+            ),
+            calendar_method="REQUEST",
+            attachments=[
+                Attachment(
+                    filename="ticket-%s.png" % registration.ticket_code,
+                    content_type="image/png",
+                    content=ticket_qr_png(registration),
+                )
+            ],
+        )
+
+
+def waiting_list_receipt(*, registration: Registration, position: int) -> Message:
+    event = registration.event
+    with translation.override(registration.language), timezone.override(OSLO):
+        return _message(
+            registration=registration,
+            template="waiting_list",
+            subject=gettext("You are on the waiting list: %(title)s") % {"title": event.title},
+            kind="events.waiting_list",
+            extra={"position": position},
+        )
+
+
+def seat_offered(*, registration: Registration) -> Message:
+    event = registration.event
+    with translation.override(registration.language), timezone.override(OSLO):
+        return _message(
+            registration=registration,
+            template="seat_offered",
+            subject=gettext("A seat is free for you: %(title)s") % {"title": event.title},
+            kind="events.seat_offered",
+        )
+
+
+def offer_expired(*, registration: Registration) -> Message:
+    event = registration.event
+    with translation.override(registration.language), timezone.override(OSLO):
+        return _message(
+            registration=registration,
+            template="offer_expired",
+            subject=gettext("Your seat offer has expired: %(title)s") % {"title": event.title},
+            kind="events.offer_expired",
+        )
+
+
+def cancellation_receipt(*, registration: Registration, with_calendar: bool) -> Message:
+    """Sent when the participant cancels; confirmed participants also get METHOD:CANCEL."""
+    event = registration.event
+    with translation.override(registration.language), timezone.override(OSLO):
+        return _message(
+            registration=registration,
+            template="cancellation",
+            subject=gettext("Registration cancelled: %(title)s") % {"title": event.title},
+            kind="events.cancellation",
+            calendar=itip_cancel(event=event, attendee=_attendee(registration, "DECLINED"))
+            if with_calendar
+            else "",
+            calendar_method="CANCEL" if with_calendar else "",
+        )
+
+
+def personal_link(*, registration: Registration) -> Message:
+    event = registration.event
+    with translation.override(registration.language), timezone.override(OSLO):
+        return _message(
+            registration=registration,
+            template="personal_link",
+            subject=gettext("Your registration: %(title)s") % {"title": event.title},
+            kind="events.personal_link",
+        )

@@ -1,0 +1,167 @@
+"""Reads shared by the public pages, the personal link, services and the bench."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .models import Event, Question, Registration, Session, SessionChoice
+
+# Where registration stands for an event, as the public page and the services see it.
+STATE_DRAFT = "draft"
+STATE_CANCELLED = "cancelled"
+STATE_PAST = "past"
+STATE_NOT_OPEN = "not_open"
+STATE_CLOSED = "closed"
+STATE_INVITATION_ONLY = "invitation_only"
+STATE_OPEN = "open"
+STATE_WAITING_LIST = "waiting_list"  # full, new registrants join the waiting list
+STATE_FULL = "full"  # full, no waiting list
+
+
+def registration_deadline(event: Event) -> dt.datetime:
+    """Registration closes at the deadline the organiser set, otherwise when the event ends."""
+    return event.registration_closes_at or event.ends_at
+
+
+def registration_state(event: Event, *, now: dt.datetime | None = None) -> str:
+    now = now or timezone.now()
+    if event.status == Event.Status.DRAFT:
+        return STATE_DRAFT
+    if event.status == Event.Status.CANCELLED:
+        return STATE_CANCELLED
+    if event.ends_at <= now:
+        return STATE_PAST
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return STATE_NOT_OPEN
+    if now >= registration_deadline(event):
+        return STATE_CLOSED
+    if event.invitation_only:
+        return STATE_INVITATION_ONLY
+    if event.capacity is not None and event.seats_taken >= event.capacity:
+        if event.waiting_list_mode == Event.WaitingListMode.NONE:
+            return STATE_FULL
+        return STATE_WAITING_LIST
+    return STATE_OPEN
+
+
+def upcoming_events(*, network_slug: str = "", limit: int | None = None) -> QuerySet[Event]:
+    events = (
+        Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())
+        .select_related("host", "network")
+        .order_by("starts_at", "id")
+    )
+    if network_slug:
+        events = events.filter(network__slug=network_slug)
+    if limit is not None:
+        events = events[:limit]
+    return events
+
+
+def past_events(*, network_slug: str = "") -> QuerySet[Event]:
+    events = (
+        Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__lte=timezone.now())
+        .select_related("host", "network")
+        .order_by("-starts_at", "-id")
+    )
+    if network_slug:
+        events = events.filter(network__slug=network_slug)
+    return events
+
+
+def public_event(*, pk: int) -> Event | None:
+    """A published or cancelled event with its agenda and questions; drafts are not public."""
+    return (
+        Event.objects.exclude(status=Event.Status.DRAFT)
+        .select_related("host", "network")
+        .prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "id")),
+            Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def registration_by_token(*, token: str) -> Registration | None:
+    if not token or len(token) > 64:
+        return None
+    return (
+        Registration.objects.select_related(
+            "event", "event__host", "event__network", "organisation"
+        )
+        .prefetch_related(
+            Prefetch("event__sessions", queryset=Session.objects.order_by("starts_at", "id")),
+            Prefetch("event__questions", queryset=Question.objects.order_by("position", "id")),
+            Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")),
+            "answers",
+        )
+        .filter(token=token)
+        .first()
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1-based place in line among those still waiting, by the time they joined."""
+    if registration.status != Registration.Status.WAITLISTED or registration.waitlisted_at is None:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=Registration.Status.WAITLISTED
+    ).filter(
+        Q(waitlisted_at__lt=registration.waitlisted_at)
+        | Q(waitlisted_at=registration.waitlisted_at, id__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+@dataclass(frozen=True)
+class SeatDrift:
+    kind: str  # "event" or "session"
+    pk: int
+    title: str
+    stored: int
+    actual: int
+
+
+def seat_counts_from_rows() -> tuple[dict[int, int], dict[int, int]]:
+    """What the seat counters should say, computed from the registration rows."""
+    held = (Registration.Status.CONFIRMED, Registration.Status.OFFERED)
+    events = dict(
+        Event.objects.annotate(
+            actual=Count("registrations", filter=Q(registrations__status__in=held))
+        ).values_list("pk", "actual")
+    )
+    sessions = dict(
+        Session.objects.annotate(
+            actual=Count(
+                "choices", filter=Q(choices__registration__status__in=Registration.ACTIVE_STATUSES)
+            )
+        ).values_list("pk", "actual")
+    )
+    return events, sessions
+
+
+def seat_drift() -> list[SeatDrift]:
+    events_actual, sessions_actual = seat_counts_from_rows()
+    drift = [
+        SeatDrift("event", pk, title, stored, events_actual.get(pk, 0))
+        for pk, title, stored in Event.objects.values_list("pk", "title", "seats_taken")
+        if stored != events_actual.get(pk, 0)
+    ]
+    drift += [
+        SeatDrift("session", pk, title, stored, sessions_actual.get(pk, 0))
+        for pk, title, stored in Session.objects.values_list("pk", "title", "seats_taken")
+        if stored != sessions_actual.get(pk, 0)
+    ]
+    return drift
+
+
+def events_with_free_seats_and_waiting_list() -> QuerySet[Event]:
+    return Event.objects.filter(
+        status=Event.Status.PUBLISHED,
+        capacity__isnull=False,
+        seats_taken__lt=F("capacity"),
+        ends_at__gt=timezone.now(),
+        registrations__status=Registration.Status.WAITLISTED,
+    ).distinct()

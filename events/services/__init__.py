@@ -1,0 +1,1 @@
+"""Every write in the events app: registrations.py (participants), organising.py (organisers)."""

@@ -1,0 +1,677 @@
+"""The participant's side of an event: register, change, cancel, the waiting list and its offers.
+
+Seats (DESIGN rule 3): `Event.seats_taken` counts confirmed registrations and open offers;
+`Session.seats_taken` counts the active registrations (waiting list included) that chose the
+session. Both are taken with one conditional UPDATE, the last statements before commit, and the
+CheckConstraints make the database refuse overbooking whatever the code does. A seat that frees
+up while someone waits is handed on without ever being given back, so a newcomer cannot take it
+ahead of the waiting list.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Language, Organisation, Person
+from worker.models import OutgoingMessage
+from worker.services import queue_message
+
+from .. import emails
+from ..models import Answer, Event, Question, Registration, Session, SessionChoice
+from ..selectors import (
+    STATE_CANCELLED,
+    STATE_CLOSED,
+    STATE_DRAFT,
+    STATE_INVITATION_ONLY,
+    STATE_NOT_OPEN,
+    STATE_PAST,
+    SeatDrift,
+    events_with_free_seats_and_waiting_list,
+    registration_deadline,
+    registration_state,
+    seat_counts_from_rows,
+    seat_drift,
+    waitlist_position,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = Registration.Status
+HELD_SEAT = (Status.CONFIRMED, Status.OFFERED)
+RESEND_LIMIT_PER_HOUR = 3
+
+
+# Errors ----------------------------------------------------------------------------------------
+
+
+class RegistrationError(Exception):
+    """A rule refused the request. `message` is translated and safe to show to anyone."""
+
+    code = "invalid"
+
+    def __init__(self, message: Any, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class EventUnavailable(RegistrationError):
+    code = "unavailable"
+
+
+class RegistrationNotOpen(RegistrationError):
+    code = "not_open"
+
+
+class RegistrationClosed(RegistrationError):
+    code = "closed"
+
+
+class InvitationOnly(RegistrationError):
+    code = "invitation_only"
+
+
+class EventFull(RegistrationError):
+    code = "full"
+
+
+class SessionFull(RegistrationError):
+    code = "session_full"
+
+    def __init__(self, message: Any, *, session: Session) -> None:
+        super().__init__(message, field="sessions")
+        self.session = session
+
+
+class DuplicateRegistration(RegistrationError):
+    code = "duplicate"
+
+
+class InvalidAnswer(RegistrationError):
+    code = "invalid_answer"
+
+
+class NotChangeable(RegistrationError):
+    code = "not_changeable"
+
+
+class OfferExpired(RegistrationError):
+    code = "offer_expired"
+
+
+class _NoFreeSeat(Exception):
+    """Internal: roll the transaction back, there was no seat after all."""
+
+
+# Seats -----------------------------------------------------------------------------------------
+
+_HAS_ROOM = Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity"))
+
+
+def _take_event_seat(event_id: int) -> bool:
+    return (
+        Event.objects.filter(_HAS_ROOM, pk=event_id).update(seats_taken=F("seats_taken") + 1) == 1
+    )
+
+
+def _release_event_seat(event_id: int) -> None:
+    if not Event.objects.filter(pk=event_id, seats_taken__gt=0).update(
+        seats_taken=F("seats_taken") - 1
+    ):
+        logger.warning("event %s: seat counter already at zero (run recount_seats)", event_id)
+
+
+def _move_session_seats(*, take: Iterable[Session], release: Iterable[int]) -> None:
+    """Take and give back session seats in primary-key order, so concurrent writers never deadlock."""
+    steps = sorted([(s.pk, s) for s in take] + [(pk, None) for pk in release], key=lambda x: x[0])
+    for pk, session in steps:
+        if session is None:
+            if not Session.objects.filter(pk=pk, seats_taken__gt=0).update(
+                seats_taken=F("seats_taken") - 1
+            ):
+                logger.warning("session %s: seat counter already at zero", pk)
+        elif not Session.objects.filter(_HAS_ROOM, pk=pk).update(seats_taken=F("seats_taken") + 1):
+            raise SessionFull(
+                _("The session “%(session)s” is full. Choose another session or none.")
+                % {"session": session.title},
+                session=session,
+            )
+
+
+# Checks ----------------------------------------------------------------------------------------
+
+
+def _check_registration_open(event: Event, *, now: dt.datetime, invitation_allowed: bool) -> None:
+    state = registration_state(event, now=now)
+    if state in (STATE_DRAFT,):
+        raise EventUnavailable(_("This event is not open for registration."))
+    if state == STATE_CANCELLED:
+        raise EventUnavailable(_("This event has been cancelled."))
+    if state == STATE_PAST:
+        raise RegistrationClosed(_("This event is over."))
+    if state == STATE_NOT_OPEN:
+        raise RegistrationNotOpen(_("Registration has not opened yet."))
+    if state == STATE_CLOSED:
+        raise RegistrationClosed(_("Registration for this event is closed."))
+    if state == STATE_INVITATION_ONLY and not invitation_allowed:
+        raise InvitationOnly(
+            _("This event is by invitation only. Use the link in your invitation to register.")
+        )
+
+
+def _chosen_sessions(event: Event, session_ids: Iterable[int]) -> list[Session]:
+    wanted = set(session_ids)
+    if not wanted:
+        return []
+    sessions = list(Session.objects.filter(event=event, requires_signup=True, pk__in=wanted))
+    if len(sessions) != len(wanted):
+        raise RegistrationError(_("Choose among the sessions listed."), field="sessions")
+    ordered = sorted(sessions, key=lambda s: (s.starts_at, s.pk))
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if later.starts_at < earlier.ends_at:
+            raise RegistrationError(
+                _("“%(first)s” and “%(second)s” take place at the same time. Choose one of them.")
+                % {"first": earlier.title, "second": later.title},
+                field="sessions",
+            )
+    return sessions
+
+
+def _clean_answers(event: Event, answers: Mapping[int, Any]) -> list[Answer]:
+    """Check the answers against the event's questions; the rows are returned unsaved."""
+    rows = []
+    questions = {q.pk: q for q in Question.objects.filter(event=event)}
+    unknown = set(answers) - set(questions)
+    if unknown:
+        raise InvalidAnswer(_("Answer only the questions asked."))
+    for question in sorted(questions.values(), key=lambda q: (q.position, q.pk)):
+        field = "q_%d" % question.pk
+        value = answers.get(question.pk)
+        if value in (None, "", []):
+            if question.required:
+                raise InvalidAnswer(_("This question needs an answer."), field=field)
+            continue
+        kind = question.kind
+        options = [str(c) for c in question.choices]
+        if kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
+            limit = 500 if kind == Question.Kind.SHORT_TEXT else 5000
+            if not isinstance(value, str) or len(value) > limit:
+                raise InvalidAnswer(_("This answer is too long."), field=field)
+            value = value.strip()
+        elif kind == Question.Kind.SINGLE_CHOICE:
+            if value not in options:
+                raise InvalidAnswer(_("Choose one of the options."), field=field)
+        elif kind == Question.Kind.MULTIPLE_CHOICE:
+            if not isinstance(value, list | tuple) or any(v not in options for v in value):
+                raise InvalidAnswer(_("Choose among the options."), field=field)
+            value = [o for o in options if o in value]
+        elif kind == Question.Kind.YES_NO:
+            if not isinstance(value, bool):
+                raise InvalidAnswer(_("Answer yes or no."), field=field)
+        rows.append(Answer(question=question, value=value))
+    return rows
+
+
+def _email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def _active_registration_for(event_id: int, email: str) -> Registration | None:
+    # The same expression and condition as the unique index, so the index answers this.
+    return (
+        Registration.objects.alias(email_key=Lower("email"))
+        .filter(
+            event_id=event_id, email_key=_email_key(email), status__in=Registration.ACTIVE_STATUSES
+        )
+        .first()
+    )
+
+
+def _is_duplicate_error(exc: IntegrityError) -> bool:
+    return "one_active_registration_per_email" in str(exc)
+
+
+def _offer_deadline(event: Event, now: dt.datetime) -> dt.datetime:
+    return min(now + dt.timedelta(hours=event.offer_hours), registration_deadline(event))
+
+
+def _can_offer(event: Event, now: dt.datetime) -> bool:
+    return (
+        event.status == Event.Status.PUBLISHED
+        and event.waiting_list_mode != Event.WaitingListMode.NONE
+        and now < registration_deadline(event)
+        and event.ends_at > now
+    )
+
+
+# Registering -----------------------------------------------------------------------------------
+
+
+def register_participant(
+    *,
+    event_id: int,
+    name: str,
+    email: str,
+    organisation: Organisation | None = None,
+    organisation_name: str = "",
+    title: str = "",
+    phone: str = "",
+    language: str = Language.BOKMAL,
+    list_consent: bool = False,
+    dietary_consent: bool = False,
+    dietary_needs: str = "",
+    assistance_consent: bool = False,
+    assistance_needs: str = "",
+    session_ids: Sequence[int] = (),
+    answers: Mapping[int, Any] | None = None,
+    person: Person | None = None,
+    invitation_allowed: bool = False,
+) -> Registration:
+    """Register someone: confirmed while seats last, then the waiting list (or refused).
+
+    `invitation_allowed` lets the invitations app register people for invitation-only events.
+    Raises a RegistrationError subclass with a message to show.
+    """
+    try:
+        return _register(
+            event_id=event_id,
+            name=name,
+            email=email,
+            organisation=organisation,
+            organisation_name=organisation_name,
+            title=title,
+            phone=phone,
+            language=language,
+            list_consent=list_consent,
+            dietary_consent=dietary_consent,
+            dietary_needs=dietary_needs,
+            assistance_consent=assistance_consent,
+            assistance_needs=assistance_needs,
+            session_ids=session_ids,
+            answers=answers or {},
+            person=person,
+            invitation_allowed=invitation_allowed,
+        )
+    except IntegrityError as exc:
+        # Two registrations for the same address raced past the check; the index refused one.
+        if _is_duplicate_error(exc) or _active_registration_for(event_id, email):
+            raise DuplicateRegistration(_duplicate_message(), field="email") from exc
+        raise
+
+
+def _duplicate_message() -> Any:
+    return _("This email address is already registered for this event.")
+
+
+@transaction.atomic(durable=True)
+def _register(
+    *,
+    event_id: int,
+    name: str,
+    email: str,
+    organisation: Organisation | None,
+    organisation_name: str,
+    title: str,
+    phone: str,
+    language: str,
+    list_consent: bool,
+    dietary_consent: bool,
+    dietary_needs: str,
+    assistance_consent: bool,
+    assistance_needs: str,
+    session_ids: Sequence[int],
+    answers: Mapping[int, Any],
+    person: Person | None,
+    invitation_allowed: bool,
+) -> Registration:
+    now = timezone.now()
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise EventUnavailable(_("This event does not exist."))
+    _check_registration_open(event, now=now, invitation_allowed=invitation_allowed)
+    sessions = _chosen_sessions(event, session_ids)
+    answer_rows = _clean_answers(event, answers)
+    email = email.strip()
+    if _active_registration_for(event.pk, email):
+        raise DuplicateRegistration(_duplicate_message(), field="email")
+    if language not in Language.values:
+        language = Language.BOKMAL
+    # Special categories only where the event needs them, and only with their own consent.
+    keep_dietary = event.serves_food and dietary_consent and bool(dietary_needs.strip())
+    keep_assistance = (
+        event.offers_assistance and assistance_consent and bool(assistance_needs.strip())
+    )
+
+    registration = Registration.objects.create(
+        event=event,
+        status=Status.CONFIRMED,
+        person=person,
+        name=name.strip(),
+        email=email,
+        organisation=organisation,
+        organisation_name="" if organisation else organisation_name.strip(),
+        title=title.strip(),
+        phone=phone.strip(),
+        language=language,
+        list_consent=list_consent,
+        dietary_consent=keep_dietary,
+        dietary_needs=dietary_needs.strip() if keep_dietary else "",
+        assistance_consent=keep_assistance,
+        assistance_needs=assistance_needs.strip() if keep_assistance else "",
+    )
+    for answer in answer_rows:
+        answer.registration = registration
+    Answer.objects.bulk_create(answer_rows)
+    SessionChoice.objects.bulk_create(
+        [SessionChoice(registration=registration, session=s) for s in sessions]
+    )
+    # Most registrants get a seat: queue the confirmation now, so that the seat UPDATEs below
+    # are the last statements and the event row stays locked only until COMMIT.
+    confirmation = queue_message(message=emails.confirmation(registration=registration))
+
+    _move_session_seats(take=sessions, release=())
+    if _take_event_seat(event.pk):
+        return registration
+
+    # Full. The UPDATE matched no row, so no lock is held on the event from here on.
+    if event.waiting_list_mode == Event.WaitingListMode.NONE:
+        raise EventFull(_("This event is full."))
+    OutgoingMessage.objects.filter(pk=confirmation.pk).delete()
+    registration.status = Status.WAITLISTED
+    registration.waitlisted_at = now
+    registration.save(update_fields=["status", "waitlisted_at", "updated_at"])
+    queue_message(
+        message=emails.waiting_list_receipt(
+            registration=registration, position=waitlist_position(registration) or 1
+        )
+    )
+    return registration
+
+
+# Changing and cancelling -----------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def change_registration(
+    *,
+    registration_id: int,
+    answers: Mapping[int, Any],
+    session_ids: Sequence[int],
+    list_consent: bool,
+    dietary_consent: bool = False,
+    dietary_needs: str = "",
+    assistance_consent: bool = False,
+    assistance_needs: str = "",
+) -> Registration:
+    """The holder of the personal link changes answers, sessions and consents."""
+    now = timezone.now()
+    registration = (
+        Registration.objects.select_for_update().select_related("event").get(pk=registration_id)
+    )
+    event = registration.event
+    if registration.status not in Registration.ACTIVE_STATUSES:
+        raise NotChangeable(_("This registration is cancelled and can no longer be changed."))
+    if event.status != Event.Status.PUBLISHED or now >= registration_deadline(event):
+        raise NotChangeable(
+            _("Registration has closed, so changes are no longer possible. Contact the organiser.")
+        )
+    sessions = _chosen_sessions(event, session_ids)
+    answer_rows = _clean_answers(event, answers)
+    keep_dietary = event.serves_food and dietary_consent and bool(dietary_needs.strip())
+    keep_assistance = (
+        event.offers_assistance and assistance_consent and bool(assistance_needs.strip())
+    )
+    registration.list_consent = list_consent
+    registration.dietary_consent = keep_dietary
+    registration.dietary_needs = dietary_needs.strip() if keep_dietary else ""
+    registration.assistance_consent = keep_assistance
+    registration.assistance_needs = assistance_needs.strip() if keep_assistance else ""
+    registration.save()
+
+    registration.answers.all().delete()
+    for answer in answer_rows:
+        answer.registration = registration
+    Answer.objects.bulk_create(answer_rows)
+
+    before = set(registration.session_choices.values_list("session_id", flat=True))
+    after = {s.pk for s in sessions}
+    SessionChoice.objects.filter(registration=registration, session_id__in=before - after).delete()
+    SessionChoice.objects.bulk_create(
+        [
+            SessionChoice(registration=registration, session=s)
+            for s in sessions
+            if s.pk not in before
+        ]
+    )
+    _move_session_seats(take=[s for s in sessions if s.pk not in before], release=before - after)
+    return registration
+
+
+@transaction.atomic(durable=True)
+def cancel_registration(*, registration_id: int) -> Registration:
+    """Cancel a registration; a seat it held goes to the next in line in this same transaction."""
+    now = timezone.now()
+    registration = (
+        Registration.objects.select_for_update().select_related("event").get(pk=registration_id)
+    )
+    event = registration.event
+    if registration.status == Status.CANCELLED:
+        return registration
+    if event.ends_at <= now:
+        raise NotChangeable(_("This event is over."))
+    held_seat = registration.status in HELD_SEAT
+    had_calendar = registration.status == Status.CONFIRMED
+    registration.status = Status.CANCELLED
+    registration.cancelled_at = now
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
+    queue_message(
+        message=emails.cancellation_receipt(registration=registration, with_calendar=had_calendar)
+    )
+    sessions = list(registration.session_choices.values_list("session_id", flat=True))
+    _move_session_seats(take=(), release=sessions)
+    if held_seat:
+        _pass_seat_on(event=event, now=now)
+    return registration
+
+
+def _pass_seat_on(*, event: Event, now: dt.datetime) -> Registration | None:
+    """A held seat came free: offer it to the first in line, or give it back to the event."""
+    following = None
+    if _can_offer(event, now):
+        following = (
+            Registration.objects.select_for_update(skip_locked=True)
+            .filter(event=event, status=Status.WAITLISTED)
+            .order_by("waitlisted_at", "id")
+            .first()
+        )
+    if following is None:
+        _release_event_seat(event.pk)
+        return None
+    _hand_seat_to(registration=following, event=event, now=now)
+    return following
+
+
+def _hand_seat_to(*, registration: Registration, event: Event, now: dt.datetime) -> None:
+    """The registration now holds a seat: an offer, or straight in when the event promotes."""
+    registration.event = event
+    if event.waiting_list_mode == Event.WaitingListMode.AUTOMATIC:
+        registration.status = Status.CONFIRMED
+        registration.offer_expires_at = None
+        message = emails.confirmation(registration=registration)
+    else:
+        registration.status = Status.OFFERED
+        registration.offer_expires_at = _offer_deadline(event, now)
+        message = emails.seat_offered(registration=registration)
+    registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+    queue_message(message=message)
+
+
+# The waiting list ------------------------------------------------------------------------------
+
+
+def offer_next_seat(*, event_id: int) -> Registration | None:
+    """Give a free seat (say, after the capacity was raised) to the first in line, if any."""
+    try:
+        return _offer_next_seat(event_id=event_id)
+    except _NoFreeSeat:
+        return None
+
+
+@transaction.atomic(durable=True)
+def _offer_next_seat(*, event_id: int) -> Registration | None:
+    now = timezone.now()
+    event = Event.objects.get(pk=event_id)
+    if not _can_offer(event, now):
+        return None
+    following = (
+        Registration.objects.select_for_update(skip_locked=True)
+        .filter(event=event, status=Status.WAITLISTED)
+        .order_by("waitlisted_at", "id")
+        .first()
+    )
+    if following is None:
+        return None
+    _hand_seat_to(registration=following, event=event, now=now)
+    if not _take_event_seat(event.pk):
+        raise _NoFreeSeat
+    return following
+
+
+def fill_free_seats(*, event_id: int) -> int:
+    """Offer every free seat to the waiting list; returns how many were handed on."""
+    handed = 0
+    while offer_next_seat(event_id=event_id) is not None:
+        handed += 1
+    return handed
+
+
+@transaction.atomic(durable=True)
+def promote_from_waiting_list(*, registration_id: int) -> Registration:
+    """An organiser confirms someone from the waiting list (or with an open offer) by hand."""
+    registration = (
+        Registration.objects.select_for_update().select_related("event").get(pk=registration_id)
+    )
+    if registration.status not in (Status.WAITLISTED, Status.OFFERED):
+        raise RegistrationError(_("Only someone on the waiting list can be promoted."))
+    needs_seat = registration.status == Status.WAITLISTED
+    registration.status = Status.CONFIRMED
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+    queue_message(message=emails.confirmation(registration=registration))
+    if needs_seat and not _take_event_seat(registration.event_id):
+        raise EventFull(_("There is no free seat. Raise the capacity first."))
+    return registration
+
+
+@transaction.atomic(durable=True)
+def accept_offer(*, registration_id: int) -> Registration:
+    """The first in line takes the seat held for them."""
+    now = timezone.now()
+    registration = (
+        Registration.objects.select_for_update().select_related("event").get(pk=registration_id)
+    )
+    if registration.status == Status.CONFIRMED:
+        return registration
+    if registration.status != Status.OFFERED:
+        raise NotChangeable(_("There is no seat offer for this registration."))
+    if registration.offer_expires_at is not None and registration.offer_expires_at <= now:
+        raise OfferExpired(_("The offer has expired, and the seat has passed to the next in line."))
+    registration.status = Status.CONFIRMED
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+    queue_message(message=emails.confirmation(registration=registration))
+    return registration
+
+
+def expire_offers(*, now: dt.datetime | None = None) -> int:
+    """Periodic: pass each expired offer on to the next in line; fill seats left free."""
+    now = now or timezone.now()
+    expired = list(
+        Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
+        .order_by("offer_expires_at", "id")
+        .values_list("pk", flat=True)
+    )
+    count = sum(1 for pk in expired if _expire_offer(registration_id=pk, now=now))
+    # A seat can come free while a registrant is joining the waiting list in another
+    # transaction that the canceller could not yet see; this sweep hands such seats on.
+    for event_id in events_with_free_seats_and_waiting_list().values_list("pk", flat=True):
+        fill_free_seats(event_id=event_id)
+    return count
+
+
+@transaction.atomic(durable=True)
+def _expire_offer(*, registration_id: int, now: dt.datetime) -> bool:
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("event")
+        .filter(pk=registration_id, status=Status.OFFERED, offer_expires_at__lte=now)
+        .first()
+    )
+    if registration is None:
+        return False
+    registration.status = Status.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    queue_message(message=emails.offer_expired(registration=registration))
+    _move_session_seats(
+        take=(), release=registration.session_choices.values_list("session_id", flat=True)
+    )
+    _pass_seat_on(event=registration.event, now=now)
+    return True
+
+
+# The personal link -----------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def resend_personal_link(*, event_id: int, email: str) -> None:
+    """Mail the personal link to the address if it is registered. Says nothing either way."""
+    registration = _active_registration_for(event_id, email)
+    if registration is None:
+        return
+    key = "events:resend:%d:%s" % (registration.pk, _email_key(email))
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        sent = 1
+    if sent > RESEND_LIMIT_PER_HOUR:
+        return
+    registration = Registration.objects.select_related("event").get(pk=registration.pk)
+    queue_message(message=emails.personal_link(registration=registration))
+
+
+# Seat counters ---------------------------------------------------------------------------------
+
+
+def recount_seats(*, fix: bool = False) -> list[SeatDrift]:
+    """Compare the seat counters with the rows; with fix, set them to what the rows say."""
+    drift = seat_drift()
+    if fix and drift:
+        _fix_seat_counters(
+            event_ids=[d.pk for d in drift if d.kind == "event"],
+            session_ids=[d.pk for d in drift if d.kind == "session"],
+        )
+    return drift
+
+
+@transaction.atomic(durable=True)
+def _fix_seat_counters(*, event_ids: list[int], session_ids: list[int]) -> None:
+    # Lock first, then count, so no registration slips in between.
+    list(Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk"))
+    list(Event.objects.select_for_update().filter(pk__in=event_ids).order_by("pk"))
+    events_actual, sessions_actual = seat_counts_from_rows()
+    for pk in session_ids:
+        Session.objects.filter(pk=pk).update(seats_taken=sessions_actual.get(pk, 0))
+    for pk in event_ids:
+        # The CheckConstraint refuses more than capacity; that drift needs an organiser.
+        Event.objects.filter(pk=pk).update(seats_taken=events_actual.get(pk, 0))
