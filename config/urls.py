@@ -14,6 +14,7 @@ urlpatterns = [
     path("konto/logg-inn/", auth_views.LoginView.as_view(), name="login"),
     path("konto/logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("arrangementer/", include("events.urls")),
+    path("arrangor/arrangementer/", include("events.urls_organiser")),
     path("invitasjon/", include("invitations.urls")),
     path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
     path("", include("partners.urls")),

@@ -1,0 +1,206 @@
+"""Organiser forms: they parse input only; the services in events.services.organising decide.
+
+They are plain forms, not ModelForms, so a model instance is never half-changed by validation
+and the service's messages (not the database constraint names) reach the organiser.
+"""
+
+import copy
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.forms.models import fields_for_model, model_to_dict
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Host, Network
+from partners.selectors import organised_hosts, organised_networks
+
+from .models import Event, Question, Registration, Session
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """A `datetime-local` input; values are shown and read in the current time zone (Oslo)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _formfield(db_field: models.Field, **kwargs: Any) -> forms.Field:
+    if isinstance(db_field, models.DateTimeField):
+        return forms.DateTimeField(
+            label=capfirst(db_field.verbose_name),
+            required=not db_field.blank,
+            widget=LocalDateTimeInput(),
+            input_formats=DATETIME_INPUT_FORMATS,
+            help_text=db_field.help_text,
+        )
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    field = db_field.formfield(**kwargs)
+    assert field is not None
+    return field
+
+
+class _ModelFieldsForm(forms.Form):
+    """A plain form whose fields come from a model, with initial values from an instance."""
+
+    model: type[models.Model]
+    field_names: list[str]
+    widgets: dict[str, type[forms.Widget] | forms.Widget] = {}
+    help_texts: dict[str, Any] = {}
+
+    def __init__(self, *args: Any, instance: models.Model | None = None, **kwargs: Any) -> None:
+        if instance is not None:
+            kwargs.setdefault("initial", model_to_dict(instance, fields=self.field_names))
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            fields_for_model(
+                self.model,
+                fields=self.field_names,
+                widgets=self.widgets,
+                help_texts=self.help_texts,
+                formfield_callback=_formfield,
+            )
+        )
+        # Keep declared overrides (the model's own fields are only the defaults).
+        for name, field in self.declared_fields.items():
+            self.fields[name] = copy.deepcopy(field)
+        self.fields = {name: self.fields[name] for name in self.field_names}
+
+
+class EventForm(_ModelFieldsForm):
+    model = Event
+    field_names = [
+        "title",
+        "kind",
+        "host",
+        "network",
+        "description",
+        "starts_at",
+        "ends_at",
+        "venue_name",
+        "venue_address",
+        "meeting_url",
+        "capacity",
+        "registration_opens_at",
+        "registration_closes_at",
+        "waiting_list_mode",
+        "offer_hours",
+        "invitation_only",
+        "serves_food",
+        "offers_assistance",
+        "organiser_name",
+        "organiser_email",
+    ]
+    widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+    help_texts = {
+        "starts_at": _("Norwegian time."),
+        "venue_name": _("Leave empty for a digital meeting."),
+        "meeting_url": _(
+            "Shown only to confirmed participants. Leave empty for a physical meeting."
+        ),
+        "registration_opens_at": _("Empty: open as soon as the event is published."),
+        "registration_closes_at": _("Empty: open until the event starts."),
+        "serves_food": _("Participants may then state dietary needs, with their consent."),
+        "offers_assistance": _("Participants may then state assistance needs, with their consent."),
+    }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        host_field = self.fields["host"]
+        network_field = self.fields["network"]
+        assert isinstance(host_field, forms.ModelChoiceField)
+        assert isinstance(network_field, forms.ModelChoiceField)
+        networks = organised_networks(user)
+        # Hosts: those the user organises directly, and those running a network they organise.
+        host_ids = set(organised_hosts(user).values_list("pk", flat=True))
+        host_ids |= set(
+            Host.objects.filter(networks__in=networks).values_list("pk", flat=True).distinct()
+        )
+        host_field.queryset = Host.objects.filter(pk__in=host_ids)
+        network_field.queryset = Network.objects.filter(pk__in=networks.values("pk"))
+        network_field.empty_label = _("No network (the host's own event)")
+        if len(host_ids) == 1 and not self.is_bound and not self.initial.get("host"):
+            self.initial["host"] = next(iter(host_ids))
+
+
+class CancelEventForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the participants"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Sent by email with the calendar cancellation to everyone registered."),
+    )
+
+
+class SessionForm(_ModelFieldsForm):
+    model = Session
+    field_names = [
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "room",
+        "speakers",
+        "requires_signup",
+        "capacity",
+    ]
+    widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+    help_texts = {
+        "capacity": _("Empty: no limit. A capacity needs sign-up."),
+        "requires_signup": _(
+            "For parallel sessions: participants choose this one when they register."
+        ),
+    }
+
+
+class ChoicesField(forms.CharField):
+    """One choice per line in a textarea; a list in Python."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class QuestionForm(_ModelFieldsForm):
+    model = Question
+    field_names = ["label", "help_text", "kind", "choices", "required"]
+    choices = ChoicesField(
+        label=_("Choices"),
+        required=False,
+        help_text=_("For single and multiple choice: one choice per line."),
+    )
+
+
+class TicketCodeForm(forms.Form):
+    ticket_code = forms.CharField(
+        label=_("Ticket code"),
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+ATTENDEE_STATUS_CHOICES = [
+    ("", _("All")),
+    *Registration.Status.choices,
+    ("checked_in", _("Checked in")),
+    ("not_checked_in", _("Confirmed, not checked in")),
+]
