@@ -110,6 +110,12 @@ def forbidden() -> ApiError:
     return ApiError(403, "permission_denied", _("You do not have permission to do this."))
 
 
+def invalid_field(field: str, message: Any) -> ApiError:
+    return ApiError(
+        422, "validation_error", _("The request has errors; see errors."), [(field, message)]
+    )
+
+
 def error_responses(*statuses: int) -> dict[int, type[Schema]]:
     """The documented error answers of an operation (schemathesis checks each status is listed)."""
     return {status: ErrorOut for status in statuses}

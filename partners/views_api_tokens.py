@@ -22,7 +22,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             new_token = create_api_token(user=request.user, name=request.POST.get("name", ""))
         except ValidationError as error:
             errors = error.messages
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
     return render(
         request,
         "partners/api_tokens.html",
@@ -34,7 +34,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @organiser_required
 @require_POST
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk)
     revoke_api_token(token=token, by_user=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api_tokens:list")
