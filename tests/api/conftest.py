@@ -106,12 +106,12 @@ def world(db) -> World:
     mobilitet.hosts.set([telemark])
     kommune = Organisation.objects.create(name="Skien kommune", sector="public")
     OrganisationMembership.objects.create(network=klima, organisation=kommune)
-    organiser = User.objects.create_user("kari", "kari@example.org", "x")
+    organiser = User.objects.create_user("kari", "kari@example.org")
     OrganiserRole.objects.create(user=organiser, network=klima)
-    other = User.objects.create_user("ola", "ola@example.org", "x")
+    other = User.objects.create_user("ola", "ola@example.org")
     OrganiserRole.objects.create(user=other, network=mobilitet)
-    superuser = User.objects.create_superuser("admin", "admin@example.org", "x")
-    nobody = User.objects.create_user("per", "per@example.org", "x")
+    superuser = User.objects.create_superuser("admin", "admin@example.org")
+    nobody = User.objects.create_user("per", "per@example.org")
     published = make_event(title="Klimasamling", host=vestfold, network=klima)
     Session.objects.create(
         event=published,
