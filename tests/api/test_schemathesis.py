@@ -20,6 +20,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
 from config.wsgi import application
 from events.models import Registration
 
@@ -46,11 +49,17 @@ def fuzz_world(world, settings):  # noqa: F811 - pytest-django's settings fixtur
         world.published, 1, status=Registration.Status.WAITLISTED, waitlisted_at=world.past.ends_at
     )
     confirmed = add_registration(world.published, 2)
-    return {
+    # The real WSGI handler closes the database connection after each request, which would end
+    # the test's transaction; Django's own test client disconnects the same signal handlers.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {
         "token": world.token(world.organiser),
         "event_ids": [world.published.pk, world.draft.pk, world.other_published.pk],
         "registration_ids": [waiting.pk, confirmed.pk],
     }
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _needs_token(case) -> str:
