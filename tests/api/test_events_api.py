@@ -120,8 +120,9 @@ def test_organiser_lists_permission_matrix(world, who, event, status, listing):
 
 def test_registration_list_filters_and_search(world, as_organiser):
     add_registration(world.published, 1, name="Kari Nordmann")
-    add_registration(world.published, 2, status=Registration.Status.WAITLISTED,
-                     waitlisted_at=timezone.now())
+    add_registration(
+        world.published, 2, status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
+    )
     add_registration(world.published, 3, checked_in_at=timezone.now())
     path = "/events/%d/registrations" % world.published.pk
     names = lambda params: [r["name"] for r in as_organiser.get(path, params).json()["items"]]  # noqa: E731
@@ -134,8 +135,11 @@ def test_registration_list_filters_and_search(world, as_organiser):
 
 def test_registration_list_costs_the_same_queries_for_1_and_50(world, as_organiser):
     session = Session.objects.create(
-        event=world.published, title="W", starts_at=world.published.starts_at,
-        ends_at=world.published.ends_at, requires_signup=True,
+        event=world.published,
+        title="W",
+        starts_at=world.published.starts_at,
+        ends_at=world.published.ends_at,
+        requires_signup=True,
     )
     path = "/events/%d/registrations" % world.published.pk
     add_registration(world.published, 0).session_choices.create(session=session)
@@ -149,12 +153,21 @@ def test_registration_list_costs_the_same_queries_for_1_and_50(world, as_organis
 def test_message_list_shows_each_message_and_its_state(world, as_organiser):
     for i, state in enumerate(["queued", "sent", "failed"]):
         OutgoingMessage.objects.create(
-            message_id="<m%d@x>" % i, from_email="a@x", to_email="p%d@example.org" % i,
-            subject="Hei", text_body="...", state=state, event_ref=world.published.pk,
+            message_id="<m%d@x>" % i,
+            from_email="a@x",
+            to_email="p%d@example.org" % i,
+            subject="Hei",
+            text_body="...",
+            state=state,
+            event_ref=world.published.pk,
         )
     OutgoingMessage.objects.create(
-        message_id="<other@x>", from_email="a@x", to_email="o@example.org",
-        subject="Annet", text_body="...", event_ref=world.other_published.pk,
+        message_id="<other@x>",
+        from_email="a@x",
+        to_email="o@example.org",
+        subject="Annet",
+        text_body="...",
+        event_ref=world.other_published.pk,
     )
     path = "/events/%d/messages" % world.published.pk
     body = as_organiser.get(path).json()
@@ -166,8 +179,12 @@ def test_message_list_shows_each_message_and_its_state(world, as_organiser):
     one = _queries(as_organiser, path)
     for i in range(50):
         OutgoingMessage.objects.create(
-            message_id="<n%d@x>" % i, from_email="a@x", to_email="n@example.org",
-            subject="Hei", text_body="...", event_ref=world.published.pk,
+            message_id="<n%d@x>" % i,
+            from_email="a@x",
+            to_email="n@example.org",
+            subject="Hei",
+            text_body="...",
+            event_ref=world.published.pk,
         )
     assert _queries(as_organiser, path) == one
 
@@ -275,9 +292,10 @@ def test_check_in_by_ticket_code(world, as_organiser, as_other):
     assert first.status_code == 200 and first.json()["outcome"] == "checked_in"
     again = as_organiser.post(path, {"ticket_code": code})
     assert again.json()["outcome"] == "already_checked_in"
-    assert again.json()["registration"]["checked_in_at"] == first.json()["registration"][
-        "checked_in_at"
-    ]
+    assert (
+        again.json()["registration"]["checked_in_at"]
+        == first.json()["registration"]["checked_in_at"]
+    )
     assert_error_shape(as_organiser.post(path, {"ticket_code": "NOPE"}), 404, "unknown_ticket")
     waiting = add_registration(
         world.published, 2, status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
@@ -289,8 +307,10 @@ def test_check_in_by_ticket_code(world, as_organiser, as_other):
 
 def test_check_in_for_an_event_on_another_day_still_answers(world, as_organiser):
     event = make_event(
-        host=world.vestfold, network=world.klima,
-        starts_at=timezone.now() + timedelta(days=1), ends_at=timezone.now() + timedelta(days=2),
+        host=world.vestfold,
+        network=world.klima,
+        starts_at=timezone.now() + timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=2),
     )
     registration = add_registration(event, 1)
     response = as_organiser.post(

@@ -43,12 +43,12 @@ def test_network_detail_lists_member_organisations(world, anon):
 def test_organisations_filter_by_network_sector_and_search(world, anon):
     Organisation.objects.create(name="Lokalbanken", sector="private")
     assert anon.get("/organisations").json()["count"] == 2
-    assert [o["name"] for o in anon.get("/organisations", {"network": "klima"}).json()["items"]] == [
-        "Skien kommune"
-    ]
-    assert [o["name"] for o in anon.get("/organisations", {"sector": "private"}).json()["items"]] == [
-        "Lokalbanken"
-    ]
+    assert [
+        o["name"] for o in anon.get("/organisations", {"network": "klima"}).json()["items"]
+    ] == ["Skien kommune"]
+    assert [
+        o["name"] for o in anon.get("/organisations", {"sector": "private"}).json()["items"]
+    ] == ["Lokalbanken"]
     assert [o["name"] for o in anon.get("/organisations", {"search": "bank"}).json()["items"]] == [
         "Lokalbanken"
     ]

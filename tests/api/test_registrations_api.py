@@ -21,7 +21,9 @@ def register(event: Event, data: dict | None = None, **headers: str):
     return Api().post("/events/%d/registrations" % event.pk, data or PERSON, headers=headers)
 
 
-def test_register_confirms_and_answers_with_the_personal_link(world, django_capture_on_commit_callbacks):
+def test_register_confirms_and_answers_with_the_personal_link(
+    world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks():
         response = register(world.published)
     assert response.status_code == 201, response.content
