@@ -7,8 +7,9 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 
-from .selectors import is_organiser
+from .selectors import is_organiser, organised_networks
 
 
 def organiser_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -24,3 +25,20 @@ def organiser_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
     wrapper.organiser_only = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def network_organiser_required(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """organiser_required, then resolve the URL's `slug` to a network the user organises.
+
+    The view receives the network as its second argument. Networks the user does not organise
+    are 404, so their existence is not revealed.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, slug: str, **kwargs: Any) -> HttpResponse:
+        network = get_object_or_404(organised_networks(request.user), slug=slug)
+        return view(request, network, *args, **kwargs)
+
+    return organiser_required(wrapper)

@@ -8,4 +8,28 @@ urlpatterns = [
     path("partnerskap/", views.partnership, name="partnership"),
     path("nettverk/<slug:slug>/", views.network_detail, name="network"),
     path("arrangor/", views.organiser_home, name="organiser_home"),
+    path("arrangor/nettverk/<slug:slug>/", views.organiser_network, name="organiser_network"),
+    path(
+        "arrangor/nettverk/<slug:slug>/personer/ny/",
+        views.organiser_person_add,
+        name="organiser_person_add",
+    ),
+    path(
+        "arrangor/nettverk/<slug:slug>/personer/<int:person_id>/endre/",
+        views.organiser_person_edit,
+        name="organiser_person_edit",
+    ),
+    path(
+        "arrangor/nettverk/<slug:slug>/personer/<int:person_id>/fjern/",
+        views.organiser_person_remove,
+        name="organiser_person_remove",
+    ),
+    path(
+        "arrangor/nettverk/<slug:slug>/importer/", views.organiser_import, name="organiser_import"
+    ),
+    path(
+        "arrangor/nettverk/<slug:slug>/importer/mal.csv",
+        views.organiser_import_template,
+        name="organiser_import_template",
+    ),
 ]

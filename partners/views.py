@@ -1,45 +1,236 @@
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""Public partnership pages and the organiser area (/arrangor/). Views parse, call one
+service, and render."""
 
-from .models import Network, OrganisationMembership
-from .permissions import organiser_required
-from .selectors import organised_networks
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import services
+from .forms import AddNetworkPersonForm, ImportPeopleForm, NetworkPersonForm, PersonSearchForm
+from .models import Network, OrganisationMembership, PersonMembership
+from .permissions import network_organiser_required, organiser_required
+from .selectors import (
+    network_people,
+    network_with_organisations,
+    organised_networks,
+    public_networks,
+    with_member_counts,
+)
+
+PEOPLE_PER_PAGE = 50
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    networks = Network.objects.prefetch_related("hosts")
-    return render(request, "partners/home.html", {"networks": networks})
-
-
-def partnership(request: HttpRequest) -> HttpResponse:
-    network = get_object_or_404(Network, kind=Network.Kind.PARTNERSHIP)
-    memberships = list(network.organisation_memberships.select_related("organisation"))
+def _split_by_role(network: Network) -> tuple[list, list]:
+    memberships = list(network.organisation_memberships.all())
     members = [m for m in memberships if m.role == OrganisationMembership.Role.MEMBER]
     observers = [m for m in memberships if m.role == OrganisationMembership.Role.OBSERVER]
-    thematic = network.children.all()
+    return members, observers
+
+
+# Public pages ----------------------------------------------------------------------------------
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "partners/home.html", {"networks": public_networks()})
+
+
+@require_safe
+def partnership(request: HttpRequest) -> HttpResponse:
+    # The oldest partnership is the one the site presents; a second one never makes this fail.
+    network = (
+        network_with_organisations(Network.objects.filter(kind=Network.Kind.PARTNERSHIP))
+        .order_by("pk")
+        .first()
+    )
+    if network is None:
+        raise Http404
+    members, observers = _split_by_role(network)
     return render(
         request,
         "partners/partnership.html",
-        {"network": network, "members": members, "observers": observers, "thematic": thematic},
+        {
+            "network": network,
+            "members": members,
+            "observers": observers,
+            "thematic": network.children.all(),
+        },
     )
 
 
+@require_safe
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    network = get_object_or_404(
-        Network.objects.prefetch_related(
-            "hosts",
-            Prefetch(
-                "organisation_memberships",
-                queryset=OrganisationMembership.objects.select_related("organisation"),
-            ),
-        ),
-        slug=slug,
+    network = get_object_or_404(network_with_organisations(), slug=slug)
+    members, observers = _split_by_role(network)
+    return render(
+        request,
+        "partners/network_detail.html",
+        {"network": network, "members": members, "observers": observers},
     )
-    return render(request, "partners/network_detail.html", {"network": network})
+
+
+# Organiser area --------------------------------------------------------------------------------
 
 
 @organiser_required
+@require_safe
 def organiser_home(request: HttpRequest) -> HttpResponse:
-    networks = organised_networks(request.user)
+    networks = with_member_counts(organised_networks(request.user).select_related("parent"))
     return render(request, "partners/organiser_home.html", {"networks": networks})
+
+
+@network_organiser_required
+@require_safe
+def organiser_network(request: HttpRequest, network: Network) -> HttpResponse:
+    search_form = PersonSearchForm(request.GET or None)
+    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+    paginator = Paginator(network_people(network=network, search=search), PEOPLE_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    organisations = network.organisation_memberships.select_related("organisation")
+    return render(
+        request,
+        "partners/organiser_network.html",
+        {
+            "network": network,
+            "organisation_memberships": organisations,
+            "search_form": search_form,
+            "search": search,
+            "page": page,
+        },
+    )
+
+
+@network_organiser_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organiser_person_add(request: HttpRequest, network: Network) -> HttpResponse:
+    form = AddNetworkPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.add_person_to_network(network=network, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was added to %(network)s.")
+                % {"name": membership.person.name, "network": network.name},
+            )
+            return redirect("partners:organiser_network", slug=network.slug)
+    return render(
+        request,
+        "partners/organiser_person_form.html",
+        {"network": network, "form": form, "adding": True},
+    )
+
+
+MAX_ID = 2**63 - 1
+
+
+def _membership_or_404(network: Network, person_id: int) -> PersonMembership:
+    if person_id > MAX_ID:  # SQLite raises OverflowError rather than finding nothing
+        raise Http404
+    return get_object_or_404(
+        PersonMembership.objects.select_related("person", "person__organisation"),
+        network=network,
+        person_id=person_id,
+    )
+
+
+@network_organiser_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organiser_person_edit(request: HttpRequest, network: Network, person_id: int) -> HttpResponse:
+    membership = _membership_or_404(network, person_id)
+    form = NetworkPersonForm(
+        request.POST or None, initial=NetworkPersonForm.initial_for(membership)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.update_person_in_network(
+                network=network, person=membership.person, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The changes to %(name)s were saved.") % {"name": person.name}
+            )
+            return redirect("partners:organiser_network", slug=network.slug)
+    return render(
+        request,
+        "partners/organiser_person_form.html",
+        {"network": network, "form": form, "membership": membership, "adding": False},
+    )
+
+
+@network_organiser_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organiser_person_remove(request: HttpRequest, network: Network, person_id: int) -> HttpResponse:
+    membership = _membership_or_404(network, person_id)
+    if request.method == "POST":
+        services.remove_person_from_network(network=network, person=membership.person)
+        messages.success(
+            request,
+            _("%(name)s was removed from %(network)s.")
+            % {"name": membership.person.name, "network": network.name},
+        )
+        return redirect("partners:organiser_network", slug=network.slug)
+    return render(
+        request,
+        "partners/organiser_person_remove.html",
+        {"network": network, "membership": membership},
+    )
+
+
+@network_organiser_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organiser_import(request: HttpRequest, network: Network) -> HttpResponse:
+    form = ImportPeopleForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = services.import_people(
+            network=network,
+            file=form.cleaned_data["file"].read(),
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        if report.ok and not report.dry_run:
+            messages.success(
+                request,
+                _(
+                    "Import finished: %(created)s new people, %(updated)s updated, "
+                    "%(added)s added to the network."
+                )
+                % {
+                    "created": report.created,
+                    "updated": report.updated,
+                    "added": report.added_to_network,
+                },
+            )
+            return redirect("partners:organiser_network", slug=network.slug)
+    return render(
+        request,
+        "partners/organiser_import.html",
+        {"network": network, "form": form, "report": report},
+    )
+
+
+@network_organiser_required
+@require_safe
+def organiser_import_template(request: HttpRequest, network: Network) -> HttpResponse:
+    """An empty CSV in the format Norwegian Excel opens directly (UTF-8 BOM, semicolons)."""
+    if (get_language() or "nb").startswith("en"):
+        header = ["name", "email", "organisation", "title", "phone", "language", "role"]
+    else:
+        header = ["navn", "e-post", "organisasjon", "tittel", "telefon", "språk", "rolle"]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerow(header)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="%s-people.csv"' % network.slug
+    return response

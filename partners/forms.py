@@ -1,0 +1,101 @@
+"""Organiser forms. They parse and validate input; the services in services/ do the writing."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Language, Organisation, Person, PersonMembership
+
+MAX_IMPORT_FILE_SIZE = 2 * 1024 * 1024
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search people"),
+        required=False,
+        max_length=200,
+        help_text=_("Name, email, title or organisation."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
+class NetworkPersonForm(forms.Form):
+    """A person's details and their role in one network."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label=_("(none)"),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=Language.choices,
+        initial=Language.BOKMAL,
+        help_text=_("Emails to this person are written in this language."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role in the network"),
+        choices=PersonMembership.Role.choices,
+        initial=PersonMembership.Role.MEMBER,
+    )
+
+    @classmethod
+    def initial_for(cls, membership: PersonMembership) -> dict[str, object]:
+        person: Person = membership.person
+        return {
+            "name": person.name,
+            "email": person.email,
+            "organisation": person.organisation_id,
+            "title": person.title,
+            "phone": person.phone,
+            "language": person.language,
+            "role": membership.role,
+        }
+
+
+class AddNetworkPersonForm(NetworkPersonForm):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_(
+            "If someone is already registered with this address, they are added to the "
+            "network and their details are updated."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class ImportPeopleForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, with commas or semicolons between the columns (Excel: “CSV UTF-8”). "
+            "At most 2 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Only check the file, do not import"),
+        required=False,
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > MAX_IMPORT_FILE_SIZE:
+            raise forms.ValidationError(
+                _("The file is larger than 2 MB. Split it into smaller files."), code="too_big"
+            )
+        return uploaded

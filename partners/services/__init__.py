@@ -1,0 +1,13 @@
+"""Every write to partners data: people in networks, and importing people from a file."""
+
+from .people import add_person_to_network, remove_person_from_network, update_person_in_network
+from .people_import import ImportReport, RowProblem, import_people
+
+__all__ = [
+    "ImportReport",
+    "RowProblem",
+    "add_person_to_network",
+    "import_people",
+    "remove_person_from_network",
+    "update_person_in_network",
+]

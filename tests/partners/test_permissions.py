@@ -1,0 +1,127 @@
+"""Every URL under /arrangor/, in any app, found by walking the URL configuration.
+
+A URL added later is covered automatically. If a new URL takes a keyword this test cannot fill
+with an object of network A, add it to `_object_kwargs` below: the walk refuses to guess,
+because a 404 for an object that does not exist would prove nothing about scoping.
+"""
+
+import re
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from partners.models import PersonMembership
+
+LOGIN_PREFIX = "/konto/logg-inn/?next="
+MIN_ORGANISER_URLS = 7
+CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route, pattern
+
+
+def organiser_routes() -> list[str]:
+    routes = []
+    for route, _pattern in _walk(get_resolver().url_patterns):
+        bare = route.lstrip("^")
+        if bare.startswith("arrangor/"):
+            assert "(?P" not in bare, "use path() for organiser URLs: %s" % route
+            routes.append(bare.rstrip("$"))
+    return sorted(set(routes))
+
+
+def _object_kwargs(network) -> dict[str, str]:
+    """Values for URL keywords: objects that belong to network A."""
+    membership = PersonMembership.objects.filter(network=network).order_by("pk").first()
+    return {"slug": network.slug, "person_id": str(membership.person_id)}
+
+
+def _fill(route: str, values: dict[str, str]) -> str:
+    def replace(match: re.Match) -> str:
+        name, converter = match["name"], match["converter"] or "str"
+        if name in values:
+            return values[name]
+        # Unknown keywords get a value of the right shape; the organiser-of-A check below
+        # fails loudly if that value does not point at a real object of network A.
+        return {
+            "int": values["person_id"],
+            "slug": values["slug"],
+            "uuid": str(uuid.uuid4()),
+        }.get(converter, "x")
+
+    return "/" + CONVERTER.sub(replace, route)
+
+
+@pytest.fixture
+def urls(klima):
+    values = _object_kwargs(klima)
+    routes = organiser_routes()
+    return [(_fill(route, values), bool(CONVERTER.search(route))) for route in routes]
+
+
+def test_permission_walk_finds_the_organiser_urls(urls):
+    assert len(urls) >= MIN_ORGANISER_URLS, urls
+    assert "/arrangor/" in [url for url, _has_object in urls]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_permission_walk_anonymous_is_sent_to_login(client, urls, method):
+    for url, _has_object in urls:
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, (method, url, response.status_code)
+        assert response["Location"].startswith(LOGIN_PREFIX), (method, url)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_permission_walk_user_without_roles_gets_403(client, django_user_model, urls, method):
+    client.force_login(django_user_model.objects.create_user("no-roles", password="x"))
+    for url, _has_object in urls:
+        response = getattr(client, method)(url)
+        assert response.status_code == 403, (method, url, response.status_code)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_permission_walk_organiser_of_other_network_is_refused(
+    client, folkehelse_organiser, urls, method
+):
+    client.force_login(folkehelse_organiser)
+    object_urls = [url for url, has_object in urls if has_object]
+    assert len(object_urls) >= MIN_ORGANISER_URLS - 1
+    for url in object_urls:
+        response = getattr(client, method)(url)
+        assert response.status_code in (403, 404), (method, url, response.status_code)
+
+
+def test_permission_walk_values_reach_real_objects_for_the_organiser(klima_client, urls):
+    """The refusals above mean something only if the same URLs work for network A's organiser."""
+    for url, _has_object in urls:
+        response = klima_client.get(url)
+        assert response.status_code in (200, 405), (
+            "%s gave %s for the organiser of network A; add a value for its keyword to "
+            "_object_kwargs" % (url, response.status_code)
+        )
+
+
+def test_host_role_covers_the_hosts_networks(client, make_organiser, klima, folkehelse):
+    from partners.models import Host
+
+    client.force_login(make_organiser("vestfold-arrangor", host=Host.objects.get(slug="vestfold")))
+    for network in (klima, folkehelse):
+        assert client.get("/arrangor/nettverk/%s/" % network.slug).status_code == 200
+
+
+def test_person_of_another_network_is_404_under_own_network(klima_client, klima, folkehelse):
+    outsider = PersonMembership.objects.filter(network=folkehelse).first().person
+    assert not PersonMembership.objects.filter(network=klima, person=outsider).exists()
+    for action in ("endre", "fjern"):
+        url = "/arrangor/nettverk/%s/personer/%d/%s/" % (klima.slug, outsider.pk, action)
+        assert klima_client.get(url).status_code == 404
+        assert klima_client.post(url).status_code == 404
+    assert PersonMembership.objects.filter(network=folkehelse, person=outsider).exists()
