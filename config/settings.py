@@ -199,6 +199,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "events-expire-offers": {"task": "events.expire_offers", "schedule": 300.0},
+    "invitations-start-due-sendouts": {"task": "invitations.start_due_sendouts", "schedule": 60.0},
+    "invitations-send-reminders": {"task": "invitations.send_reminders", "schedule": 900.0},
 }
 
 # Security --------------------------------------------------------------------------------------

@@ -17,5 +17,6 @@ urlpatterns = [
     path("arrangor/arrangementer/", include("events.urls_organiser")),
     path("invitasjon/", include("invitations.urls")),
     path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
+    path("arrangor/invitasjoner/", include("invitations.organiser_urls")),
     path("", include("partners.urls")),
 ]

@@ -1,0 +1,391 @@
+"""HTML pages: the organiser's invitation pages and the invitee's personal link."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events.models import Event, Registration
+from partners.models import Organisation, OrganisationMembership, Person
+from partners.permissions import organiser_required
+from partners.selectors import organised_networks
+
+from . import services
+from .exports import invitations_xlsx
+from .forms import (
+    DeclineForm,
+    GroupMessageForm,
+    InvitationRegistrationForm,
+    ReminderSettingsForm,
+    ScheduleForm,
+    SendOutForm,
+)
+from .models import EventReminderSettings, Invitation, SendOut
+from .selectors import (
+    event_invitations,
+    event_overview,
+    organised_events,
+    person_history,
+    selected_people,
+    sendout_progress,
+)
+
+PAGE_SIZE = 100
+
+
+def _event_for(request: HttpRequest, event_id: int) -> Event:
+    """An event the organiser may see; any other is a 404, never a hint that it exists."""
+    return get_object_or_404(
+        organised_events(request.user).select_related("network", "host"), pk=event_id
+    )
+
+
+def _sendout_for(request: HttpRequest, pk: int) -> SendOut:
+    return get_object_or_404(
+        SendOut.objects.select_related("event", "event__network", "created_by").filter(
+            event__in=organised_events(request.user)
+        ),
+        pk=pk,
+    )
+
+
+# Organiser -------------------------------------------------------------------------------------
+
+
+@organiser_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    events = (
+        organised_events(request.user)
+        .filter(ends_at__gt=timezone.now() - dt.timedelta(days=30))
+        .select_related("network")
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            answered=Count(
+                "invitations",
+                filter=~Q(invitations__state=Invitation.State.PENDING),
+                distinct=True,
+            ),
+        )
+        .order_by("starts_at", "pk")
+    )
+    return render(request, "invitations/organiser/event_list.html", {"events": events})
+
+
+@organiser_required
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _event_for(request, event_id)
+    state = request.GET.get("svar", "")
+    invitations = event_invitations(event).select_related("person")
+    if state in Invitation.State.values:
+        invitations = invitations.filter(state=state)
+    try:
+        page = max(int(request.GET.get("side", "1")), 1)
+    except ValueError:
+        page = 1
+    shown = list(invitations[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    reminder_settings = EventReminderSettings.objects.filter(event=event).first()
+    context = {
+        "event": event,
+        "overview": event_overview(event),
+        "invitations": shown[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(shown) > PAGE_SIZE,
+        "state_filter": state,
+        "states": Invitation.State.choices,
+        "sendouts": SendOut.objects.filter(event=event).select_related("created_by"),
+        "reminder_form": ReminderSettingsForm(
+            instance=reminder_settings or EventReminderSettings(event=event)
+        ),
+        "message_form": GroupMessageForm(),
+    }
+    return render(request, "invitations/organiser/event_detail.html", context)
+
+
+def _selection_from(form: SendOutForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    roles = [(n.pk, OrganisationMembership.Role.MEMBER) for n in data["member_organisations_of"]]
+    roles += [
+        (n.pk, OrganisationMembership.Role.OBSERVER) for n in data["observer_organisations_of"]
+    ]
+    return {
+        "network_ids": [n.pk for n in data["networks"]],
+        "organisation_ids": [o.pk for o in data["organisations"]],
+        "organisation_roles": roles,
+        "person_emails": data["people"],
+    }
+
+
+@organiser_required
+def sendout_create(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _event_for(request, event_id)
+    networks = organised_networks(request.user)
+    form = SendOutForm(request.POST or None, request.FILES or None, networks=networks)
+    import_report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_ids: list[int] = []
+            csv_data = form.csv_bytes()
+            if csv_data is not None:
+                if event.network is None:
+                    raise services.InvitationError(
+                        _("This event has no network to add new people to.")
+                    )
+                result = services.import_new_people(network=event.network, data=csv_data)
+                import_report = result.report
+                if not result.ok:
+                    raise services.InvitationError(
+                        _("The new people were not imported; nothing was saved.")
+                    )
+                person_ids = result.person_ids
+            sendout = services.create_sendout(
+                event=event,
+                created_by=request.user,
+                message=form.cleaned_data["message"],
+                person_ids=person_ids,
+                **_selection_from(form),
+            )
+        except services.InvitationError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("invitations_organiser:sendout", sendout_id=sendout.pk)
+    return render(
+        request,
+        "invitations/organiser/sendout_form.html",
+        {"event": event, "form": form, "import_report": import_report},
+    )
+
+
+@organiser_required
+def sendout_detail(request: HttpRequest, sendout_id: int) -> HttpResponse:
+    sendout = _sendout_for(request, sendout_id)
+    context: dict[str, Any] = {
+        "sendout": sendout,
+        "event": sendout.event,
+        "progress": sendout_progress(sendout),
+    }
+    if sendout.state == SendOut.State.DRAFT:
+        people = selected_people(sendout.selection)
+        sample: Person | None = None
+        person_id = request.GET.get("person", "")
+        if person_id.isdigit():
+            sample = people.filter(pk=int(person_id)).first()
+        sample = sample or people.order_by("name", "pk").first()
+        context.update(
+            estimated=people.count(),
+            sample=sample,
+            previews=services.preview_invitation(sendout=sendout, person=sample),
+            schedule_form=ScheduleForm(),
+        )
+    return render(request, "invitations/organiser/sendout_detail.html", context)
+
+
+@organiser_required
+@require_POST
+def sendout_schedule(request: HttpRequest, sendout_id: int) -> HttpResponse:
+    sendout = _sendout_for(request, sendout_id)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid time."))
+        return redirect("invitations_organiser:sendout", sendout_id=sendout.pk)
+    send_at = form.cleaned_data["send_at"] if "schedule" in request.POST else None
+    if "schedule" in request.POST and send_at is None:
+        messages.error(request, _("Choose when to send."))
+        return redirect("invitations_organiser:sendout", sendout_id=sendout.pk)
+    try:
+        services.schedule_sendout(sendout_id=sendout.pk, send_at=send_at)
+    except services.InvitationError as error:
+        messages.error(request, str(error.message))
+    return redirect("invitations_organiser:sendout", sendout_id=sendout.pk)
+
+
+@organiser_required
+def event_export(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _event_for(request, event_id)
+    response = HttpResponse(
+        invitations_xlsx(event=event),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="invitasjoner-%s.xlsx"' % event.pk
+    return response
+
+
+@organiser_required
+@require_POST
+def event_reminders(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _event_for(request, event_id)
+    form = ReminderSettingsForm(request.POST)
+    if form.is_valid():
+        services.update_reminder_settings(event=event, **form.cleaned_data)
+        messages.success(request, _("The reminder settings are saved."))
+    else:
+        messages.error(request, _("Choose a number of days, or leave the field empty."))
+    return redirect("invitations_organiser:event", event_id=event.pk)
+
+
+@organiser_required
+def event_message(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _event_for(request, event_id)
+    form = GroupMessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_group_message(event=event, created_by=request.user, **form.cleaned_data)
+        except services.InvitationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The message is on its way."))
+            return redirect("invitations_organiser:event", event_id=event.pk)
+    return render(
+        request, "invitations/organiser/message_form.html", {"event": event, "form": form}
+    )
+
+
+@organiser_required
+def person_detail(request: HttpRequest, event_id: int, person_id: int) -> HttpResponse:
+    event = _event_for(request, event_id)
+    person = get_object_or_404(Person.objects.select_related("organisation"), pk=person_id)
+    events = organised_events(request.user)
+    if not (
+        Invitation.objects.filter(event=event, person=person).exists()
+        or Registration.objects.filter(event=event, person=person).exists()
+    ):
+        raise Http404
+    history = person_history(person, events=events)
+    titles = dict(events.values_list("pk", "title"))
+    for message in history["messages"]:
+        message.event_title = titles.get(message.event_ref, "")
+    return render(
+        request,
+        "invitations/organiser/person_detail.html",
+        {"event": event, "person": person, **history},
+    )
+
+
+# Invitee ---------------------------------------------------------------------------------------
+
+
+def _invitation_or_404(request: HttpRequest, token: str) -> Invitation | HttpResponse:
+    invitation = (
+        Invitation.objects.select_related(
+            "event", "event__network", "person", "organisation", "registration"
+        )
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None:
+        return render(request, "invitations/not_found.html", status=404)
+    return invitation
+
+
+def _unavailable_reason(event: Event) -> str:
+    if event.status == Event.Status.CANCELLED:
+        return _("This event has been cancelled.")
+    if event.is_past:
+        return _("This event has already taken place.")
+    if event.status != Event.Status.PUBLISHED:
+        return _("This event is not open for registration.")
+    return ""
+
+
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    found = _invitation_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    invitation = services.answer_state(found)
+    event = invitation.event
+    unavailable = _unavailable_reason(event)
+    registration = invitation.registration
+    registered = registration is not None and registration.status in Registration.ACTIVE_STATUSES
+    initial = {
+        "name": invitation.name,
+        "organisation_name": invitation.organisation.name if invitation.organisation else "",
+        "language": invitation.language,
+        "title": invitation.person.title if invitation.person else "",
+        "phone": invitation.person.phone if invitation.person else "",
+    }
+    form = InvitationRegistrationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and not unavailable and not registered and form.is_valid():
+        data = form.cleaned_data
+        organisation = invitation.organisation
+        if organisation is None or data["organisation_name"].strip() != organisation.name:
+            organisation = Organisation.objects.filter(
+                name__iexact=data["organisation_name"].strip()
+            ).first()
+        registrations = services._registration_module()
+        try:
+            registration = services.register_via_invitation(
+                invitation=invitation,
+                name=data["name"],
+                organisation=organisation,
+                organisation_name="" if organisation else data["organisation_name"],
+                title=data["title"],
+                phone=data["phone"],
+                language=data["language"],
+                list_consent=data["list_consent"],
+            )
+        except registrations.RegistrationError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(registration.get_absolute_url())
+    return render(
+        request,
+        "invitations/answer.html",
+        {
+            "invitation": invitation,
+            "event": event,
+            "form": form,
+            "unavailable": unavailable,
+            "registered": registered,
+            "registration": registration,
+        },
+    )
+
+
+def decline(request: HttpRequest, token: str) -> HttpResponse:
+    found = _invitation_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    invitation = services.answer_state(found)
+    unavailable = _unavailable_reason(invitation.event)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not unavailable and form.is_valid():
+        try:
+            services.decline_invitation(invitation=invitation, reason=form.cleaned_data["reason"])
+        except services.InvitationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you for letting us know. You have declined."))
+            return redirect(reverse("invitations:answer", kwargs={"token": invitation.token}))
+    return render(
+        request,
+        "invitations/decline.html",
+        {
+            "invitation": invitation,
+            "event": invitation.event,
+            "form": form,
+            "unavailable": unavailable,
+        },
+    )
+
+
+def opt_out(request: HttpRequest, token: str) -> HttpResponse:
+    found = _invitation_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    invitation = found
+    network = invitation.event.network
+    done = False
+    if request.method == "POST" and network is not None:
+        services.opt_out_of_network(invitation=invitation)
+        done = True
+    return render(
+        request,
+        "invitations/opt_out.html",
+        {"invitation": invitation, "network": network, "done": done},
+    )

@@ -1,0 +1,171 @@
+"""Render the emails invitations sends: each in its recipient's language, one per recipient."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from events.calendar import Attendee, itip_request
+from events.models import Event, Registration
+from worker.services import Message, References
+
+from .models import Invitation
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    language: str
+    subject: str
+    text_body: str
+    html_body: str
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def invitation_links(*, token: str) -> dict[str, str]:
+    return {
+        "answer_url": absolute_url(reverse("invitations:answer", kwargs={"token": token})),
+        "decline_url": absolute_url(reverse("invitations:decline", kwargs={"token": token})),
+        "opt_out_url": absolute_url(reverse("invitations:opt_out", kwargs={"token": token})),
+    }
+
+
+def _render(template: str, context: dict, language: str) -> RenderedEmail:
+    with translation.override(language):
+        subject = render_to_string(f"emails/invitations/{template}_subject.txt", context)
+        text = render_to_string(f"emails/invitations/{template}.txt", context)
+        html = render_to_string(f"emails/invitations/{template}.html", context)
+    return RenderedEmail(
+        language=language, subject=" ".join(subject.split()), text_body=text, html_body=html
+    )
+
+
+def render_invitation(
+    *, event: Event, name: str, token: str, message: str, language: str
+) -> RenderedEmail:
+    context = {
+        "event": event,
+        "name": name,
+        "personal_message": message,
+        "has_network": event.network_id is not None,
+        **invitation_links(token=token),
+    }
+    return _render("invitation", context, language)
+
+
+def invitation_message(*, invitation: Invitation, event: Event, message: str) -> Message:
+    rendered = render_invitation(
+        event=event,
+        name=invitation.name,
+        token=invitation.token,
+        message=message,
+        language=invitation.language,
+    )
+    calendar = itip_request(
+        event=event,
+        attendee=Attendee(
+            email=invitation.email, name=invitation.name, partstat="NEEDS-ACTION", rsvp=True
+        ),
+    )
+    return Message(
+        to_email=invitation.email,
+        to_name=invitation.name,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        reply_to=event.organiser_email,
+        calendar=calendar,
+        calendar_method="REQUEST",
+        language=invitation.language,
+        kind="invitation",
+        refs=References(
+            event=event.pk,
+            invitation=invitation.pk,
+            person=invitation.person_id,
+            sendout=invitation.sendout_id,
+        ),
+    )
+
+
+def invitee_reminder_message(*, invitation: Invitation, event: Event) -> Message:
+    context = {"event": event, "name": invitation.name, **invitation_links(token=invitation.token)}
+    rendered = _render("invitee_reminder", context, invitation.language)
+    return Message(
+        to_email=invitation.email,
+        to_name=invitation.name,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        reply_to=event.organiser_email,
+        language=invitation.language,
+        kind="invitation_reminder",
+        refs=References(event=event.pk, invitation=invitation.pk, person=invitation.person_id),
+    )
+
+
+def participant_reminder_message(*, registration: Registration, event: Event) -> Message:
+    """The day-before kind of reminder: the calendar again, the agenda and practical details."""
+    context = {
+        "event": event,
+        "name": registration.name,
+        "sessions": list(event.sessions.all()),
+        "manage_url": absolute_url(registration.get_absolute_url()),
+    }
+    rendered = _render("participant_reminder", context, registration.language)
+    calendar = itip_request(
+        event=event,
+        attendee=Attendee(email=registration.email, name=registration.name, partstat="ACCEPTED"),
+        include_meeting_link=True,
+    )
+    return Message(
+        to_email=registration.email,
+        to_name=registration.name,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        reply_to=event.organiser_email,
+        calendar=calendar,
+        calendar_method="REQUEST",
+        language=registration.language,
+        kind="participant_reminder",
+        refs=References(
+            event=event.pk, registration=registration.pk, person=registration.person_id
+        ),
+    )
+
+
+def group_message(
+    *,
+    event: Event,
+    subject: str,
+    body: str,
+    to_email: str,
+    to_name: str,
+    language: str,
+    link: str,
+    invitation_id: int | None = None,
+    registration_id: int | None = None,
+    person_id: int | None = None,
+) -> Message:
+    context = {"event": event, "name": to_name, "body": body, "link": link}
+    rendered = _render("group_message", context, language)
+    return Message(
+        to_email=to_email,
+        to_name=to_name,
+        subject=subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        reply_to=event.organiser_email,
+        language=language,
+        kind="organiser_message",
+        refs=References(
+            event=event.pk,
+            invitation=invitation_id,
+            registration=registration_id,
+            person=person_id,
+        ),
+    )

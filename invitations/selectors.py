@@ -1,0 +1,195 @@
+"""Reads shared by views, tasks and exports: what an organiser sees, who a send-out reaches."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
+
+from events.models import Event, Registration
+from partners.models import (
+    Network,
+    Organisation,
+    OrganisationMembership,
+    Person,
+    PersonMembership,
+)
+from partners.selectors import organised_hosts, organised_networks
+from worker.models import OutgoingMessage
+
+from .models import Invitation, NetworkOptOut, SendOut
+
+User = Any  # an authenticated user
+
+
+def organised_events(user: User) -> QuerySet[Event]:
+    """Events the user organises: through the event's network or its host. Superusers: all."""
+    if not user.is_authenticated:
+        return Event.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Event.objects.all()
+    return Event.objects.filter(
+        Q(network__in=organised_networks(user)) | Q(host__in=organised_hosts(user))
+    ).distinct()
+
+
+def selected_people(selection: dict) -> QuerySet[Person]:
+    """Everyone a send-out's selection names, each once (subqueries, so no duplicate rows)."""
+    condition = Q(pk__in=[])
+    if selection.get("networks"):
+        condition |= Q(
+            pk__in=PersonMembership.objects.filter(network_id__in=selection["networks"]).values(
+                "person_id"
+            )
+        )
+    if selection.get("organisations"):
+        condition |= Q(organisation_id__in=selection["organisations"])
+    for network_id, role in selection.get("organisation_roles", []):
+        condition |= Q(
+            organisation_id__in=OrganisationMembership.objects.filter(
+                network_id=network_id, role=role
+            ).values("organisation_id")
+        )
+    if selection.get("people"):
+        condition |= Q(pk__in=selection["people"])
+    return Person.objects.filter(condition)
+
+
+def opted_out_emails(*, network: Network | None, emails: list[str]) -> set[str]:
+    if network is None or not emails:
+        return set()
+    return set(
+        NetworkOptOut.objects.filter(network=network)
+        .annotate(email_ci=Lower("email"))
+        .filter(email_ci__in=emails)
+        .values_list("email_ci", flat=True)
+    )
+
+
+def sendout_progress(sendout: SendOut) -> dict[str, int]:
+    """Delivery of a send-out's messages, from the outbox rows: one aggregate query."""
+    states = OutgoingMessage.State
+    counts = OutgoingMessage.objects.filter(sendout_ref=sendout.pk).aggregate(
+        total=Count("pk"),
+        queued=Count("pk", filter=Q(state__in=[states.QUEUED, states.SENDING, states.RETRYING])),
+        sent=Count("pk", filter=Q(state=states.SENT)),
+        failed=Count("pk", filter=Q(state=states.FAILED)),
+    )
+    return counts
+
+
+@dataclass
+class OrganisationRow:
+    organisation: Organisation | None
+    invited: int = 0
+    registered: int = 0
+    declined: int = 0
+    no_answer: int = 0
+    participants: int = 0  # active registrations, with or without an invitation
+
+
+@dataclass
+class EventOverview:
+    invited: int
+    registered: int
+    declined: int
+    no_answer: int
+    participants: int
+    organisations: list[OrganisationRow]
+    unrepresented_members: list[Organisation]
+    network: Network | None
+
+
+def partnership_of(event: Event) -> Network | None:
+    """The network whose member organisations should be represented at this event."""
+    if event.network_id is not None:
+        return event.network
+    return event.host.networks.filter(kind=Network.Kind.PARTNERSHIP).first()
+
+
+def event_overview(event: Event) -> EventOverview:
+    """Answers to an event's invitations, per organisation; a fixed number of queries."""
+    by_state = Q(state=Invitation.State.REGISTERED), Q(state=Invitation.State.DECLINED)
+    invitation_rows = (
+        Invitation.objects.filter(event=event)
+        .values("organisation_id")
+        .annotate(
+            invited=Count("pk"),
+            registered=Count("pk", filter=by_state[0]),
+            declined=Count("pk", filter=by_state[1]),
+        )
+    )
+    registration_rows = (
+        Registration.objects.filter(event=event, status__in=Registration.ACTIVE_STATUSES)
+        .values("organisation_id")
+        .annotate(participants=Count("pk"))
+    )
+    rows: dict[int | None, OrganisationRow] = {}
+    for item in invitation_rows:
+        row = rows.setdefault(item["organisation_id"], OrganisationRow(organisation=None))
+        row.invited = item["invited"]
+        row.registered = item["registered"]
+        row.declined = item["declined"]
+        row.no_answer = item["invited"] - item["registered"] - item["declined"]
+    for item in registration_rows:
+        row = rows.setdefault(item["organisation_id"], OrganisationRow(organisation=None))
+        row.participants = item["participants"]
+    organisations = Organisation.objects.in_bulk([pk for pk in rows if pk is not None])
+    for pk, row in rows.items():
+        row.organisation = organisations.get(pk) if pk is not None else None
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (r.organisation is None, r.organisation and r.organisation.name),
+    )
+    network = partnership_of(event)
+    unrepresented: list[Organisation] = []
+    if network is not None:
+        represented = {pk for pk, row in rows.items() if pk is not None and row.participants}
+        unrepresented = [
+            membership.organisation
+            for membership in OrganisationMembership.objects.filter(
+                network=network, role=OrganisationMembership.Role.MEMBER
+            )
+            .exclude(organisation_id__in=represented)
+            .select_related("organisation")
+        ]
+    invited = sum(r.invited for r in rows.values())
+    registered = sum(r.registered for r in rows.values())
+    declined = sum(r.declined for r in rows.values())
+    return EventOverview(
+        invited=invited,
+        registered=registered,
+        declined=declined,
+        no_answer=invited - registered - declined,
+        participants=sum(r.participants for r in rows.values()),
+        organisations=ordered,
+        unrepresented_members=unrepresented,
+        network=network,
+    )
+
+
+def event_invitations(event: Event) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(event=event).select_related(
+        "organisation", "registration", "sendout"
+    )
+
+
+def person_history(person: Person, *, events: QuerySet[Event]) -> dict[str, Any]:
+    """Every invitation and message a person got, and their answers, within the given events."""
+    invitations = list(
+        Invitation.objects.filter(person=person, event__in=events)
+        .select_related("event", "registration")
+        .order_by("-created_at")
+    )
+    registrations = list(
+        Registration.objects.filter(
+            Q(person=person) | Q(email__iexact=person.email), event__in=events
+        ).select_related("event")
+    )
+    event_ids = list(events.values_list("pk", flat=True))
+    messages = list(
+        OutgoingMessage.objects.filter(person_ref=person.pk, event_ref__in=event_ids).only(
+            "pk", "subject", "kind", "state", "created_at", "sent_at", "to_email", "event_ref"
+        )
+    )
+    return {"invitations": invitations, "registrations": registrations, "messages": messages}

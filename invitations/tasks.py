@@ -1,0 +1,25 @@
+"""Celery tasks of the invitations app: thin wrappers around services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="invitations.expand_sendout", acks_late=True)
+def expand_sendout(*, sendout_id: int) -> None:
+    services.expand_sendout(sendout_id=sendout_id)
+
+
+@shared_task(name="invitations.start_due_sendouts")
+def start_due_sendouts() -> int:
+    return services.start_due_sendouts()
+
+
+@shared_task(name="invitations.send_reminders")
+def send_reminders() -> tuple[int, int]:
+    return services.send_reminders()
+
+
+@shared_task(name="invitations.deliver_group_message", acks_late=True)
+def deliver_group_message(*, group_message_id: int) -> int:
+    return services.deliver_group_message(group_message_id=group_message_id)

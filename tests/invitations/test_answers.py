@@ -1,0 +1,170 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from events.models import Event, Registration
+from invitations.models import Invitation, NetworkOptOut
+from invitations.selectors import event_overview
+from partners.models import Person
+
+from .helpers import send_out
+
+registrations = pytest.importorskip("events.services.registrations")
+
+
+@pytest.fixture
+def invitation(event, klima):
+    send_out(event=event, person_emails=["jonas.berg@example.org"])
+    return Invitation.objects.get(email="jonas.berg@example.org")
+
+
+def _url(invitation, suffix=""):
+    return "/invitasjon/%s/%s" % (invitation.token, suffix)
+
+
+def test_answer_page_prefills_name_email_and_organisation(client, invitation):
+    html = client.get(_url(invitation)).content.decode()
+    assert 'value="Jonas Berg"' in html
+    assert 'value="jonas.berg@example.org" readonly' in html
+    assert 'value="Industrial Green Tech"' in html
+
+
+def test_accept_via_link_registers_and_changes_the_counts(client, invitation):
+    response = client.post(
+        _url(invitation),
+        {"name": "Jonas Berg", "organisation_name": "Industrial Green Tech", "language": "nb"},
+    )
+    registration = Registration.objects.get()
+    assert response.status_code == 302 and response["Location"] == registration.get_absolute_url()
+    assert registration.status == "confirmed"
+    assert registration.organisation.name == "Industrial Green Tech"
+    invitation.refresh_from_db()
+    assert invitation.state == "registered" and invitation.registration == registration
+    overview = event_overview(invitation.event)
+    assert (overview.invited, overview.registered, overview.no_answer) == (1, 1, 0)
+
+
+def test_accept_via_link_registers_the_invited_address_whatever_is_posted(client, invitation):
+    client.post(
+        _url(invitation),
+        {"name": "Someone Else", "email": "someone.else@example.org", "language": "en"},
+    )
+    registration = Registration.objects.get()
+    assert registration.email == "jonas.berg@example.org"
+    assert not Registration.objects.filter(email__iexact="someone.else@example.org").exists()
+
+
+def test_accept_via_link_on_invitation_only_event_passes_where_public_form_is_refused(
+    client, make_event, klima
+):
+    event = make_event(invitation_only=True)
+    with pytest.raises(registrations.InvitationOnly):
+        registrations.register_participant(
+            event_id=event.pk, name="Uninvited", email="uninvited@example.org"
+        )
+    send_out(event=event, person_emails=["jonas.berg@example.org"])
+    invitation = Invitation.objects.get()
+    client.post(_url(invitation), {"name": "Jonas Berg", "language": "nb"})
+    assert Registration.objects.get().email == "jonas.berg@example.org"
+
+
+def test_decline_in_two_clicks_with_reason_changes_the_counts(client, invitation):
+    page = client.get(_url(invitation)).content.decode()
+    assert _url(invitation, "avsla/") in page  # click one: the link
+    response = client.post(_url(invitation, "avsla/"), {"reason": "Ferie"})  # click two
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.state == "declined" and invitation.decline_reason == "Ferie"
+    assert invitation.answered_at is not None
+    overview = event_overview(invitation.event)
+    assert (overview.declined, overview.no_answer) == (1, 0)
+
+
+def test_decline_then_change_of_mind_registers_through_the_same_link(client, invitation):
+    client.post(_url(invitation, "avsla/"), {})
+    html = client.get(_url(invitation)).content.decode()
+    assert "Changed your mind" in html
+    client.post(_url(invitation), {"name": "Jonas Berg", "language": "nb"})
+    invitation.refresh_from_db()
+    assert invitation.state == "registered"
+    assert Registration.objects.get().status == "confirmed"
+
+
+def test_register_then_decline_cancels_the_registration(client, invitation):
+    client.post(_url(invitation), {"name": "Jonas Berg", "language": "nb"})
+    client.post(_url(invitation, "avsla/"), {"reason": "Sjuk"})
+    invitation.refresh_from_db()
+    assert invitation.state == "declined"
+    assert Registration.objects.get().status == "cancelled"
+
+
+def test_invitation_of_someone_registered_publicly_counts_as_registered(client, event):
+    registrations.register_participant(
+        event_id=event.pk, name="Jonas Berg", email="JONAS.BERG@example.org"
+    )
+    Invitation.objects.create(
+        event=event,
+        email="jonas.berg@example.org",
+        name="Jonas Berg",
+        person=Person.objects.get(email="jonas.berg@example.org"),
+    )
+    invitation = Invitation.objects.get()
+    html = client.get(_url(invitation)).content.decode()
+    assert "You are registered" in html
+    invitation.refresh_from_db()
+    assert invitation.state == "registered"
+
+
+@pytest.mark.parametrize(
+    ("change", "text"),
+    [
+        ({"status": Event.Status.CANCELLED}, "This event has been cancelled."),
+        ({"past": True}, "This event has already taken place."),
+    ],
+)
+def test_answer_link_of_cancelled_or_past_event_says_so(client, invitation, change, text):
+    event = invitation.event
+    if change.get("past"):
+        event.starts_at = timezone.now() - dt.timedelta(days=2)
+        event.ends_at = timezone.now() - dt.timedelta(days=1)
+        event.registration_closes_at = None
+    else:
+        event.status = change["status"]
+    event.save()
+    for suffix in ("", "avsla/"):
+        response = client.get(_url(invitation, suffix))
+        assert response.status_code == 200
+        assert text in response.content.decode()
+    response = client.post(_url(invitation), {"name": "Jonas Berg", "language": "nb"})
+    assert response.status_code == 200 and not Registration.objects.exists()
+
+
+def test_answer_link_unknown_token_is_friendly_404(client, db):
+    response = client.get("/invitasjon/not-a-real-token/")
+    assert response.status_code == 404
+    assert "We could not find this invitation" in response.content.decode()
+
+
+def test_opt_out_get_confirms_and_post_opts_out_without_login(client, invitation, klima):
+    response = client.get(_url(invitation, "avmeld/"))
+    assert response.status_code == 200 and "<form" in response.content.decode()
+    assert not NetworkOptOut.objects.exists()
+    response = client.post(_url(invitation, "avmeld/"))
+    assert response.status_code == 200
+    assert NetworkOptOut.objects.get().network == klima
+    client.post(_url(invitation, "avmeld/"))
+    assert NetworkOptOut.objects.count() == 1
+
+
+def test_opt_out_is_honoured_by_later_sendouts(client, invitation, make_event, klima):
+    client.post(_url(invitation, "avmeld/"))
+    later = make_event(title="Neste klimamøte")
+    sendout = send_out(event=later, network_ids=[klima.pk])
+    assert sendout.skipped_opted_out_count == 1
+    assert sendout.invited_count == 2
+    assert not Invitation.objects.filter(event=later, email="jonas.berg@example.org").exists()
+
+
+def test_token_has_at_least_128_bits(invitation):
+    assert len(invitation.token) >= 43  # 32 random bytes, URL-safe base64
