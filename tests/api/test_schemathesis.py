@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from events.models import Registration
+from invitations.models import SendOut
 
 from .conftest import add_registration
 
@@ -48,6 +49,9 @@ def fuzz_world(world, settings):  # noqa: F811 - pytest-django's settings fixtur
         world.published, 1, status=Registration.Status.WAITLISTED, waitlisted_at=world.past.ends_at
     )
     confirmed = add_registration(world.published, 2)
+    sendout = SendOut.objects.create(
+        event=world.published, created_by=world.organiser, selection={"people": [1]}
+    )
     # The real WSGI handler closes the database connection after each request, which would end
     # the test's transaction; Django's own test client disconnects the same signal handlers.
     request_started.disconnect(close_old_connections)
@@ -56,6 +60,7 @@ def fuzz_world(world, settings):  # noqa: F811 - pytest-django's settings fixtur
         "token": world.token(world.organiser),
         "event_ids": [world.published.pk, world.draft.pk, world.other_published.pk],
         "registration_ids": [waiting.pk, confirmed.pk],
+        "sendout_ids": [sendout.pk],
     }
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
@@ -82,9 +87,10 @@ def test_api_matches_its_schema(case, fuzz_world):
         if "event_id" in (case.path_parameters or {}):
             ids = fuzz_world["event_ids"]
             case.path_parameters["event_id"] = ids[turn // 2 % len(ids)]
-        if "registration_id" in (case.path_parameters or {}):
-            ids = fuzz_world["registration_ids"]
-            case.path_parameters["registration_id"] = ids[turn // 2 % len(ids)]
+        for name in ("registration_id", "sendout_id"):
+            if name in (case.path_parameters or {}):
+                ids = fuzz_world[name.replace("_id", "_ids")]
+                case.path_parameters[name] = ids[turn // 2 % len(ids)]
     headers = {}
     needs = _needs_token(case)
     if needs == "always" or (needs == "maybe" and turn % 3 != 0):
