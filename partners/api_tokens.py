@@ -42,10 +42,16 @@ def create_api_token(*, user: User, name: str) -> NewApiToken:
         raise ValidationError({"name": [_("This field is required.")]})
     if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
         raise ValidationError({"name": [_("Enter a valid value.")]})
+    return fill_new_token(ApiToken(user=user, name=name), save=True)
+
+
+def fill_new_token(token: ApiToken, *, save: bool) -> NewApiToken:
+    """Give an unsaved token its secret (for the admin's own transaction, and the service)."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, token_hash=hash_token(raw), prefix=raw[: len(TOKEN_PREFIX) + 6]
-    )
+    token.token_hash = hash_token(raw)
+    token.prefix = raw[: len(TOKEN_PREFIX) + 6]
+    if save:
+        token.save()
     return NewApiToken(token=token, raw=raw)
 
 

@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from .api_tokens import create_api_token, revoke_api_token
 from .models import ApiToken
@@ -32,9 +32,11 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @organiser_required
-@require_POST
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk)
+    # Someone else's token is a 404 whatever the method, so nobody learns which ids exist.
+    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk or 0)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     revoke_api_token(token=token, by_user=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api_tokens:list")

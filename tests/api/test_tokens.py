@@ -92,3 +92,18 @@ def test_the_token_page_asks_for_a_name(world, client):
     response = client.post("/arrangor/api-tokens/", {"name": "  "})
     assert response.status_code == 422
     assert not ApiToken.objects.exists()
+
+
+def test_a_superuser_can_add_a_token_in_the_admin_and_sees_it_once(world, client):
+    client.force_login(world.superuser)
+    response = client.post(
+        "/admin/partners/apitoken/add/",
+        {"user": world.organiser.pk, "name": "Fra admin"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get(name="Fra admin")
+    shown = [str(m) for m in response.context["messages"]]
+    raw = shown[0].rsplit(" ", 1)[-1]
+    assert hashlib.sha256(raw.encode()).hexdigest() == token.token_hash
+    assert Api(raw).get("/events?status=draft").json()["count"] == 1
