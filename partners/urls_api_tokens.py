@@ -7,5 +7,5 @@ from . import views_api_tokens
 app_name = "api_tokens"
 urlpatterns = [
     path("", views_api_tokens.api_tokens, name="list"),
-    path("<int:pk>/trekk-tilbake/", views_api_tokens.revoke, name="revoke"),
+    path("<int:token_id>/trekk-tilbake/", views_api_tokens.revoke, name="revoke"),
 ]

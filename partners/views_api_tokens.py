@@ -32,9 +32,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @organiser_required
-def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     # Someone else's token is a 404 whatever the method, so nobody learns which ids exist.
-    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk or 0)
+    token = get_object_or_404(ApiToken, pk=token_id, user_id=request.user.pk or 0)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     revoke_api_token(token=token, by_user=request.user)
