@@ -237,3 +237,9 @@ ORGANISER_MAILBOX = os.environ.get("ORGANISER_MAILBOX", "partnerskap@localhost")
 SPECIAL_NEEDS_RETENTION_DAYS = int(os.environ.get("SPECIAL_NEEDS_RETENTION_DAYS", "30"))
 # bench/: mounts the plain-INSERT baseline view next to registration. Never on in production.
 BENCH_ENDPOINTS = env_bool("PARTNERSKAP_BENCH", False)
+
+# API -------------------------------------------------------------------------------------------
+# Public POSTs (registering, resending a personal link): requests per client address and period.
+API_PUBLIC_WRITE_RATE = os.environ.get("API_PUBLIC_WRITE_RATE", "10/m")
+# Proxies in front of gunicorn whose X-Forwarded-For is trusted for the client address.
+API_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("arrangor/arrangementer/", include("events.urls_organiser")),
     path("invitasjon/", include("invitations.urls")),
     path("kalender/", include("events.urls_feeds")),
+    path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
     path("arrangor/invitasjoner/", include("invitations.organiser_urls")),
     path("", include("partners.urls")),
 ]

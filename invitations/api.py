@@ -1,3 +1,150 @@
-from ninja import Router
+"""Send-outs: invite networks, organisations and people to an event, and follow the delivery.
 
-router = Router(tags=["invitations"])
+A send-out is created as a draft (`POST /events/{id}/sendouts`) and sent with
+`POST /sendouts/{id}/send`, as in the organiser area, where the draft is previewed first.
+"""
+
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Header, Router, Status
+
+from events.models import Event
+from partners.api_common import (
+    ApiError,
+    error_responses,
+    forbidden,
+    invalid_field,
+    not_found,
+    token_auth,
+)
+from partners.models import Network
+
+from . import services
+from .models import SendOut
+from .schemas import SendIn, SendOutIn, SendOutOut
+from .selectors import organised_events, sendout_progress
+
+router = Router(tags=["invitations"], auth=token_auth)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Send the same key again to get the first answer instead of a second result.",
+    ),
+]
+
+
+def _organised_event(request: HttpRequest, event_id: int) -> Event:
+    event = Event.objects.select_related("network").filter(pk=event_id).first()
+    if event is None:
+        raise not_found()
+    if not organised_events(request.user).filter(pk=event.pk).exists():
+        if event.status == Event.Status.DRAFT:
+            raise not_found()
+        raise forbidden()
+    return event
+
+
+def _organised_sendout(request: HttpRequest, sendout_id: int) -> SendOut:
+    sendout = SendOut.objects.filter(pk=sendout_id).first()
+    if sendout is None or not organised_events(request.user).filter(pk=sendout.event_id).exists():
+        raise not_found()
+    return sendout
+
+
+def _answer(sendout_id: int) -> SendOut:
+    sendout = SendOut.objects.get(pk=sendout_id)
+    for name, value in sendout_progress(sendout).items():
+        setattr(sendout, name, value)
+    return sendout
+
+
+def _invitation_error(error: services.InvitationError) -> ApiError:
+    if error.field:
+        return invalid_field(error.field, error.message)
+    return ApiError(409, "conflict", error.message, [(None, error.message)])
+
+
+@router.post(
+    "/events/{event_id}/sendouts",
+    response={201: SendOutOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    summary="Create a send-out (a draft) of invitations to the event",
+)
+def create_sendout(
+    request: HttpRequest, event_id: int, payload: SendOutIn, idempotency_key: IdempotencyKey = None
+) -> Status[SendOut]:
+    event = _organised_event(request, event_id)
+    networks = {n.slug: n.pk for n in Network.objects.filter(slug__in=payload.networks)}
+    unknown = [slug for slug in payload.networks if slug not in networks]
+    if unknown:
+        raise invalid_field(
+            "networks",
+            _("Select a valid choice. %(value)s is not one of the available choices.")
+            % {"value": unknown[0]},
+        )
+    person_ids: list[int] = []
+    try:
+        if payload.new_people.strip():
+            if event.network is None:
+                raise services.InvitationError(
+                    _("This event has no network to add new people to."), field="new_people"
+                )
+            result = services.import_new_people(
+                network=event.network, data=payload.new_people.encode("utf-8")
+            )
+            if not result.ok:
+                rows = _import_problems(result.report)
+                raise ApiError(
+                    422,
+                    "validation_error",
+                    _("The new people were not imported; nothing was saved."),
+                    rows or [("new_people", _("The new people were not imported."))],
+                )
+            person_ids = result.person_ids
+        sendout = services.create_sendout(
+            event=event,
+            created_by=request.user,
+            message=payload.message,
+            network_ids=list(networks.values()),
+            organisation_ids=payload.organisations,
+            person_emails=payload.people,
+            person_ids=person_ids,
+        )
+    except services.InvitationError as error:
+        raise _invitation_error(error) from error
+    return Status(201, _answer(sendout.pk))
+
+
+def _import_problems(report: Any) -> list[tuple[str | None, Any]]:
+    """The people import's report as field errors: `new_people.<row>` per row problem."""
+    problems: list[tuple[str | None, Any]] = [("new_people", e) for e in report.errors]
+    for row in report.row_problems[:100]:
+        problems.extend(("new_people.%d" % row.row, message) for message in row.messages)
+    return problems
+
+
+@router.post(
+    "/sendouts/{sendout_id}/send",
+    response={200: SendOutOut, **error_responses(400, 401, 404, 409, 422)},
+    summary="Send a draft send-out now or at a later time",
+)
+def send_sendout(request: HttpRequest, sendout_id: int, payload: SendIn) -> SendOut:
+    sendout = _organised_sendout(request, sendout_id)
+    try:
+        services.schedule_sendout(sendout_id=sendout.pk, send_at=payload.send_at)
+    except services.InvitationError as error:
+        raise _invitation_error(error) from error
+    return _answer(sendout.pk)
+
+
+@router.get(
+    "/sendouts/{sendout_id}",
+    response={200: SendOutOut, **error_responses(401, 404, 422)},
+    summary="A send-out and the delivery of its messages",
+)
+def get_sendout(request: HttpRequest, sendout_id: int) -> SendOut:
+    return _answer(_organised_sendout(request, sendout_id).pk)

@@ -1,0 +1,67 @@
+"""API shapes for send-outs."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime
+
+
+class SendOutIn(Schema):
+    """Who to invite. At least one recipient."""
+
+    networks: list[str] = Field(
+        default_factory=list, max_length=100, description="Network slugs: everyone in them."
+    )
+    organisations: list[int] = Field(
+        default_factory=list, max_length=1000, description="Organisation ids: their people."
+    )
+    people: list[str] = Field(
+        default_factory=list, max_length=5000, description="Email addresses of known people."
+    )
+    new_people: str = Field(
+        "",
+        max_length=1_000_000,
+        description=(
+            "CSV in the people-import format (name, email, organisation, ...): added to the "
+            "event's network first, all or nothing, then invited."
+        ),
+    )
+    message: str = Field("", max_length=5000, description="A personal note in the invitation.")
+
+
+class SendIn(Schema):
+    send_at: AwareDatetime | None = Field(None, description="Later; empty or past: now.")
+
+
+class SendOutOut(Schema):
+    id: int
+    event: int
+    state: Literal["draft", "scheduled", "sending", "done"]
+    message: str
+    scheduled_at: datetime | None
+    created_at: datetime
+    finished_at: datetime | None
+    invited: int
+    skipped_already_invited_or_registered: int
+    skipped_opted_out: int
+    total: int = Field(..., description="Messages queued for this send-out so far.")
+    queued: int = Field(..., description="Not delivered yet (queued, sending or retrying).")
+    sent: int
+    failed: int
+
+    @staticmethod
+    def resolve_event(sendout: Any) -> int:
+        return sendout.event_id
+
+    @staticmethod
+    def resolve_invited(sendout: Any) -> int:
+        return sendout.invited_count
+
+    @staticmethod
+    def resolve_skipped_already_invited_or_registered(sendout: Any) -> int:
+        return sendout.skipped_existing_count
+
+    @staticmethod
+    def resolve_skipped_opted_out(sendout: Any) -> int:
+        return sendout.skipped_opted_out_count
