@@ -429,13 +429,19 @@ def register(
     payload: RegistrationIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Status[dict[str, Any]]:
-    if not Event.objects.filter(pk=event_id).exclude(status=Event.Status.DRAFT).exists():
+    event = (
+        Event.objects.exclude(status=Event.Status.DRAFT)
+        .prefetch_related("sessions", "questions")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
         raise not_found()
     typed = payload.organisation.strip()
     organisation = Organisation.objects.filter(name__iexact=typed).first() if typed else None
     try:
         registration = registrations.register_participant(
-            event_id=event_id,
+            event=event,
             name=payload.name,
             email=payload.email,
             organisation=organisation,
@@ -474,7 +480,13 @@ def register(
 def resend_link(
     request: HttpRequest, event_id: int, payload: ResendLinkIn
 ) -> Status[dict[str, str]]:
-    if not Event.objects.filter(pk=event_id).exclude(status=Event.Status.DRAFT).exists():
+    event = (
+        Event.objects.exclude(status=Event.Status.DRAFT)
+        .prefetch_related("sessions", "questions")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
         raise not_found()
     registrations.resend_personal_link(event_id=event_id, email=payload.email)
     return Status(

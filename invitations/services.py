@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Event, Registration
+from events.services import registrations
 from partners.models import Network, Organisation, OrganisationMembership, Person
 from worker.services import queue_messages
 
@@ -299,12 +300,6 @@ def preview_invitation(
 # Answering -------------------------------------------------------------------------------------
 
 
-def _registration_module() -> Any:
-    from events.services import registrations
-
-    return registrations
-
-
 def _reconcile(invitation: Invitation) -> Invitation:
     """An invitation left pending although its address holds an active registration."""
     if invitation.state != Invitation.State.PENDING:
@@ -367,13 +362,12 @@ def register_via_invitation(
 
     Raises the events service's RegistrationError with a message to show.
     """
-    registrations = _registration_module()
     active = invitation.registration
     if active is not None and active.status in Registration.ACTIVE_STATUSES:
         return active
     try:
         registration = registrations.register_participant(
-            event_id=invitation.event_id,
+            event=invitation.event,
             name=name,
             email=invitation.email,
             organisation=organisation,
@@ -409,7 +403,7 @@ def decline_invitation(*, invitation: Invitation, reason: str = "") -> Invitatio
         raise InvitationError(_("This event is cancelled or over."))
     registration = invitation.registration
     if registration is not None and registration.status in Registration.ACTIVE_STATUSES:
-        _registration_module().cancel_registration(registration_id=registration.pk)
+        registrations.cancel_registration(registration_id=registration.pk)
     with transaction.atomic():
         _mark(invitation, state=Invitation.State.DECLINED, reason=reason.strip()[:2000])
     return invitation

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.models import Event, Registration
+from events.services import registrations
 from partners.models import Organisation, OrganisationMembership, Person
 from partners.permissions import organiser_required
 from partners.selectors import organised_networks
@@ -317,7 +318,6 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             organisation = Organisation.objects.filter(
                 name__iexact=data["organisation_name"].strip()
             ).first()
-        registrations = services._registration_module()
         try:
             registration = services.register_via_invitation(
                 invitation=invitation,
