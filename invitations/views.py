@@ -5,12 +5,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from events.models import Event, Registration
 from events.services import registrations
@@ -188,9 +187,10 @@ def sendout_detail(request: HttpRequest, sendout_id: int) -> HttpResponse:
 
 
 @organiser_required
-@require_POST
 def sendout_schedule(request: HttpRequest, sendout_id: int) -> HttpResponse:
-    sendout = _sendout_for(request, sendout_id)
+    sendout = _sendout_for(request, sendout_id)  # scope first: another network's organiser gets 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = ScheduleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid time."))
@@ -218,9 +218,10 @@ def event_export(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @organiser_required
-@require_POST
 def event_reminders(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event_for(request, event_id)
+    event = _event_for(request, event_id)  # scope first: another network's organiser gets 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = ReminderSettingsForm(request.POST)
     if form.is_valid():
         services.update_reminder_settings(event=event, **form.cleaned_data)

@@ -61,7 +61,7 @@ def test_accept_via_link_on_invitation_only_event_passes_where_public_form_is_re
     event = make_event(invitation_only=True)
     with pytest.raises(registrations.InvitationOnly):
         registrations.register_participant(
-            event_id=event.pk, name="Uninvited", email="uninvited@example.org"
+            event=event, name="Uninvited", email="uninvited@example.org"
         )
     send_out(event=event, person_emails=["jonas.berg@example.org"])
     invitation = Invitation.objects.get()
@@ -101,7 +101,7 @@ def test_register_then_decline_cancels_the_registration(client, invitation):
 
 def test_invitation_of_someone_registered_publicly_counts_as_registered(client, event):
     registrations.register_participant(
-        event_id=event.pk, name="Jonas Berg", email="JONAS.BERG@example.org"
+        event=event, name="Jonas Berg", email="JONAS.BERG@example.org"
     )
     Invitation.objects.create(
         event=event,

@@ -43,8 +43,8 @@ PK_BY_PREFIX = {
 }
 
 
-def _object_kwargs(network) -> dict[str, str]:
-    """Values for URL keywords: objects that belong to network A."""
+def _object_kwargs(network, organiser) -> dict[str, str]:
+    """Values for URL keywords: objects that belong to network A (and its organiser)."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -67,7 +67,9 @@ def _object_kwargs(network) -> dict[str, str]:
         event=event, title="Walk session", starts_at=start, ends_at=start + timedelta(hours=1)
     )
     question = Question.objects.create(event=event, label="Walk question?", kind="short_text")
-    Registration.objects.create(event=event, status="confirmed", name="A", email="a@example.org")
+    Registration.objects.create(
+        event=event, status="confirmed", name="A", email="a@example.org", person=membership.person
+    )
     waiting = Registration.objects.create(
         event=event,
         status="waitlisted",
@@ -75,8 +77,15 @@ def _object_kwargs(network) -> dict[str, str]:
         email="b@example.org",
         waitlisted_at=timezone.now(),
     )
+    from invitations.services import create_sendout
+    from partners.api_tokens import create_api_token
+
+    sendout = create_sendout(event=event, created_by=organiser, network_ids=[network.pk])
+    token = create_api_token(user=organiser, name="walk")
     return {
         "slug": network.slug,
+        "sendout_id": str(sendout.pk),
+        "token_id": str(token.token.pk),
         "person_id": str(membership.person_id),
         "event_id": str(event.pk),
         "session_id": str(session.pk),
@@ -107,8 +116,8 @@ def _fill(route: str, values: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def urls(klima):
-    values = _object_kwargs(klima)
+def urls(klima, klima_organiser):
+    values = _object_kwargs(klima, klima_organiser)
     routes = organiser_routes()
     return [(_fill(route, values), bool(CONVERTER.search(route))) for route in routes]
 
