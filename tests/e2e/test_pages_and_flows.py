@@ -1,0 +1,160 @@
+"""The participant's flow in a real browser without JavaScript, and axe over every kind of page."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+
+from events.models import Event, Registration
+
+from .test_accessibility import AXE_OPTIONS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo_site():
+    from events.demo import seed_events
+    from partners.demo import seed_partners
+
+    seed_partners()
+    seed_events()
+    return Event.objects.filter(status=Event.Status.PUBLISHED, kind=Event.Kind.CONFERENCE).latest(
+        "starts_at"
+    )
+
+
+def _violations(page) -> list[str]:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+    ]
+
+
+def _open_meeting():
+    return (
+        Event.objects.filter(
+            status=Event.Status.PUBLISHED, kind=Event.Kind.NETWORK_MEETING, capacity__isnull=False
+        )
+        .exclude(invitation_only=True)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def test_participant_registers_and_cancels_without_javascript(live_server, nojs_page, demo_site):
+    event = demo_site
+    page = nojs_page
+    page.context.add_cookies([{"name": "django_language", "value": "nn", "url": live_server.url}])
+    page.goto(live_server.url + event.get_absolute_url())
+    assert page.locator("html").get_attribute("lang") == "nn"
+    form = page.locator("form:has(#id_email)")
+    form.locator("#id_name").fill("Sigrid Lunde")
+    form.locator("#id_email").fill("sigrid.e2e@example.org")
+    form.locator("#id_organisation_name").fill("Telemark fylkeskommune")
+    form.locator("#id_language").select_option("nn")
+    for checkbox in form.locator("input[type=checkbox][required]").all():
+        checkbox.check()
+    # Required questions and session choices the demo conference asks.
+    for radio_group in form.locator("fieldset:has(input[type=radio])").all():
+        radio_group.locator("input[type=radio]").first.check()
+    for textbox in form.locator("input[type=text][required], textarea[required]").all():
+        if not textbox.input_value():
+            textbox.fill("Svar")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/arrangementer/p/" in page.url, page.locator("main").inner_text()
+    registration = Registration.objects.get(email="sigrid.e2e@example.org")
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.language == "nn"
+    assert registration.ticket_code in page.locator("#status").inner_text()
+
+    page.locator(f"a[href$='/p/{registration.token}/avmeld/']").click()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+    assert page.locator("#status").is_visible()
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, language):
+    from events.services.registrations import register_participant
+
+    meeting = _open_meeting()
+    registration = register_participant(
+        event=meeting, name="Ola Hansen", email="ola.e2e@example.org"
+    )
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    paths = [
+        "/arrangementer/",
+        "/arrangementer/tidligere/",
+        demo_site.get_absolute_url(),
+        meeting.get_absolute_url(),
+        registration.get_absolute_url(),
+        f"/arrangementer/p/{registration.token}/endre/",
+        f"/arrangementer/p/{registration.token}/avmeld/",
+        "/finnes-ikke/",
+    ]
+    problems = {}
+    for path in paths:
+        page.goto(live_server.url + path)
+        found = _violations(page)
+        if found:
+            problems[path] = found
+    # A form with errors: submit the registration form empty.
+    page.goto(live_server.url + demo_site.get_absolute_url())
+    page.locator("form:has(#id_email) button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".errorlist, [aria-invalid=true]").count() > 0
+    found = _violations(page)
+    if found:
+        problems["registration form with errors"] = found
+    assert problems == {}
+
+
+def test_organiser_pages_have_no_axe_violations(live_server, page, demo_site, django_user_model):
+    user = django_user_model.objects.create_superuser("axe", "axe@example.org", "not-used-here")
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            },
+            {"name": "django_language", "value": "nb", "url": live_server.url},
+        ]
+    )
+    event = demo_site
+    paths = [
+        "/arrangor/",
+        "/arrangor/nettverk/klima-og-miljo/",
+        "/arrangor/nettverk/klima-og-miljo/importer/",
+        "/arrangor/arrangementer/",
+        "/arrangor/arrangementer/ny/",
+        f"/arrangor/arrangementer/{event.pk}/",
+        f"/arrangor/arrangementer/{event.pk}/rediger/",
+        f"/arrangor/arrangementer/{event.pk}/program/",
+        f"/arrangor/arrangementer/{event.pk}/sporsmal/",
+        f"/arrangor/arrangementer/{event.pk}/deltakere/",
+        f"/arrangor/arrangementer/{event.pk}/deltakere/utskrift/",
+        f"/arrangor/arrangementer/{event.pk}/servering-og-tilrettelegging/",
+        f"/arrangor/arrangementer/{event.pk}/innsjekk/",
+        "/arrangor/invitasjoner/",
+        f"/arrangor/invitasjoner/arrangement/{event.pk}/",
+        f"/arrangor/invitasjoner/arrangement/{event.pk}/utsending/ny/",
+        f"/arrangor/invitasjoner/arrangement/{event.pk}/melding/",
+        "/arrangor/api-tokens/",
+    ]
+    problems = {}
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        found = _violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
