@@ -15,6 +15,7 @@ $(STAMP): requirements.lock
 
 setup: $(STAMP)
 	$(BIN)/python scripts/compile_messages.py
+	$(BIN)/python scripts/ensure_database.py
 	$(BIN)/python manage.py migrate --noinput -v0
 
 run: setup

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from partners.permissions import organiser_required
 from partners.selectors import organised_networks
@@ -79,7 +80,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         (EventFilter.UPCOMING, _("Upcoming")),
         (EventFilter.PAST, _("Past")),
         (EventFilter.DRAFT, _("Drafts")),
-        (EventFilter.CANCELLED, _("Cancelled")),
+        (EventFilter.CANCELLED, pgettext_lazy("event status", "Cancelled")),
         (EventFilter.ALL, _("All")),
     ]
     when = request.GET.get("when", EventFilter.UPCOMING)
