@@ -20,7 +20,7 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/python manage.py seed_demo
-	PORT=$(PORT) ./scripts/run.sh
+	PORT=$(PORT) $(BIN)/python scripts/run.py
 
 test: $(STAMP)
 	$(BIN)/python scripts/compile_messages.py
