@@ -39,4 +39,7 @@ urlpatterns = [
         name="special_needs_csv",
     ),
     path("<int:pk>/innsjekk/", views.check_in_page, name="check_in"),
+    path("<int:pk>/meldinger/", views.message_list, name="messages"),
+    path("meldinger/<int:message_id>/", views.message_detail, name="message"),
+    path("meldinger/<int:message_id>/send-igjen/", views.message_resend, name="message_resend"),
 ]

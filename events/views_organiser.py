@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -18,6 +18,9 @@ from django.utils.translation import pgettext_lazy
 
 from partners.permissions import organiser_required
 from partners.selectors import organised_networks
+from worker.models import OutgoingMessage
+from worker.selectors import message_source, messages_for, state_counts
+from worker.services import MessageNotResendable, resend_message
 
 from . import exports
 from .forms_organiser import (
@@ -602,3 +605,63 @@ def check_in_page(request: HttpRequest, pk: int) -> HttpResponse:
             "not_checked_in": counts["confirmed"] - counts["checked_in"],
         },
     )
+
+
+# Messages (the outbox rows of one event) -------------------------------------------------------
+
+
+@organiser_required
+def message_list(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_organised_event(request.user, pk)
+    rows = messages_for(event_ref=event.pk)
+    state = request.GET.get("state", "")
+    if state in OutgoingMessage.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/organiser/message_list.html",
+        {
+            "event": event,
+            "page": page,
+            "counts": state_counts(messages_for(event_ref=event.pk)),
+            "states": OutgoingMessage.State.choices,
+            "state": state,
+        },
+    )
+
+
+def _organised_message(request: HttpRequest, message_id: int) -> tuple[Event, OutgoingMessage]:
+    row = get_object_or_404(OutgoingMessage.objects.select_related("resend_of"), pk=message_id)
+    if row.event_ref is None:
+        raise Http404
+    return get_organised_event(request.user, row.event_ref), row
+
+
+@organiser_required
+def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    event, row = _organised_message(request, message_id)
+    return render(
+        request,
+        "events/organiser/message_detail.html",
+        {"event": event, "row": row, "source": message_source(row)},
+    )
+
+
+@organiser_required
+def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
+    event, row = _organised_message(request, message_id)
+    if refused := _post_only(request):
+        return refused
+    try:
+        copy = resend_message(message_id=row.pk)
+    except MessageNotResendable:
+        messages.error(
+            request,
+            _(
+                "This message is still being delivered; it can be sent again once it is sent or has failed."
+            ),
+        )
+        return redirect("events_organiser:message", message_id=row.pk)
+    messages.success(request, _("The message is queued again."))
+    return redirect("events_organiser:message", message_id=copy.pk)

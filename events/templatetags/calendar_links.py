@@ -3,7 +3,7 @@
 from django import template
 
 from events import calendar
-from events.models import Event
+from events.models import Event, Registration
 
 register = template.Library()
 
@@ -26,3 +26,9 @@ def event_ics_url(event: Event) -> str:
 @register.filter
 def webcal_url(url: str) -> str:
     return calendar.webcal_url(url)
+
+
+@register.filter
+def personal_feed_webcal(registration: Registration) -> str:
+    """webcal:// link to the participant's own feed of the events they are registered for."""
+    return calendar.webcal_url(calendar.personal_feed_url(registration))

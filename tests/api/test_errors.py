@@ -6,9 +6,9 @@ from .conftest import Api, assert_error_shape
 @pytest.mark.parametrize(
     ("language", "required"),
     [
-        ("nb", "Feltet er påkrevet."),
+        ("nb", "Dette feltet må fylles ut."),
         ("en", "This field is required."),
-        ("nn", "Feltet er påkravd."),
+        ("nn", "Dette feltet må fyllast ut."),
     ],
 )
 def test_validation_errors_have_one_shape_with_field_errors_in_the_asked_language(
@@ -24,13 +24,15 @@ def test_validation_errors_have_one_shape_with_field_errors_in_the_asked_languag
         "Oppgi gyldig dato og tidspunkt.",
         "Enter a valid date/time.",
         "Oppgje gyldig dato og tidspunkt.",
+        "Oppgi en gyldig dato og et gyldig klokkeslett.",
+        "Skriv inn ein gyldig dato og eit gyldig klokkeslett.",
     }
 
 
 def test_the_default_language_is_bokmal(world):
     response = Api(world.token(world.organiser)).post("/events", {})
     body = assert_error_shape(response, 422, "validation_error")
-    assert {e["message"] for e in body["errors"]} == {"Feltet er påkrevet."}
+    assert {e["message"] for e in body["errors"]} == {"Dette feltet må fylles ut."}
 
 
 def test_naive_datetimes_are_refused(world):

@@ -144,6 +144,7 @@ def test_organiser_pages_have_no_axe_violations(live_server, page, demo_site, dj
         f"/arrangor/arrangementer/{event.pk}/deltakere/utskrift/",
         f"/arrangor/arrangementer/{event.pk}/servering-og-tilrettelegging/",
         f"/arrangor/arrangementer/{event.pk}/innsjekk/",
+        f"/arrangor/arrangementer/{event.pk}/meldinger/",
         "/arrangor/invitasjoner/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/utsending/ny/",

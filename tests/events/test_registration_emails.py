@@ -56,7 +56,7 @@ def test_waiting_list_message_has_no_meeting_link_or_calendar():
     [row] = outbox()
     assert row.kind == "events.waiting_list" and row.calendar == "" and row.attachments == []
     assert "https://meet.example.org/k" not in row.text_body + row.html_body
-    assert "Your place in line: 1" in row.text_body
+    assert "Plassen din i køen: 1" in row.text_body  # the participant chose bokmål
 
 
 def test_confirmation_delivered_as_mail_with_qr_and_calendar(

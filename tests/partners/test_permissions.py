@@ -79,12 +79,23 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
     )
     from invitations.services import create_sendout
     from partners.api_tokens import create_api_token
+    from worker.models import OutgoingMessage
 
+    message = OutgoingMessage.objects.create(
+        message_id="<walk@example.org>",
+        from_email="a@example.org",
+        to_email="b@example.org",
+        subject="Walk",
+        text_body="Walk",
+        state="sent",
+        event_ref=event.pk,
+    )
     sendout = create_sendout(event=event, created_by=organiser, network_ids=[network.pk])
     token = create_api_token(user=organiser, name="walk")
     return {
         "slug": network.slug,
         "sendout_id": str(sendout.pk),
+        "message_id": str(message.pk),
         "token_id": str(token.token.pk),
         "person_id": str(membership.person_id),
         "event_id": str(event.pk),
