@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Language, Network, Organisation
+from partners.models import Network, Organisation
 
 from .models import EventReminderSettings, GroupMessage
 
@@ -89,17 +89,6 @@ class ScheduleForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-    )
-
-
-class InvitationRegistrationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    language = forms.ChoiceField(label=_("Language of our emails"), choices=Language.choices)
-    list_consent = forms.BooleanField(
-        label=_("Show my name and organisation on the participant list"), required=False
     )
 
 

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.forms import RegistrationForm
 from events.models import Event, Registration
 from events.services import registrations
-from partners.models import Organisation, OrganisationMembership, Person
+from partners.models import OrganisationMembership, Person
 from partners.permissions import organiser_required
 from partners.selectors import organised_networks
 
@@ -22,7 +23,6 @@ from .exports import invitations_xlsx
 from .forms import (
     DeclineForm,
     GroupMessageForm,
-    InvitationRegistrationForm,
     ReminderSettingsForm,
     ScheduleForm,
     SendOutForm,
@@ -306,30 +306,29 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     registered = registration is not None and registration.status in Registration.ACTIVE_STATUSES
     initial = {
         "name": invitation.name,
-        "organisation_name": invitation.organisation.name if invitation.organisation else "",
+        "email": invitation.email,
+        "organisation": invitation.organisation,
         "language": invitation.language,
         "title": invitation.person.title if invitation.person else "",
         "phone": invitation.person.phone if invitation.person else "",
     }
-    form = InvitationRegistrationForm(request.POST or None, initial=initial)
+    form = RegistrationForm(
+        request.POST or None,
+        initial=initial,
+        event=event,
+        sessions=list(event.sessions.all()),
+        questions=list(event.questions.all()),
+    )
+    # The registration is tied to the invited address: a forwarded link cannot register another.
+    form.fields["email"].disabled = True
+    form.fields["email"].help_text = _(
+        "The invitation is for this address; it cannot be changed here."
+    )
     if request.method == "POST" and not unavailable and not registered and form.is_valid():
-        data = form.cleaned_data
-        organisation = invitation.organisation
-        if organisation is None or data["organisation_name"].strip() != organisation.name:
-            organisation = Organisation.objects.filter(
-                name__iexact=data["organisation_name"].strip()
-            ).first()
+        values = form.registration_kwargs()
+        values.pop("email")
         try:
-            registration = services.register_via_invitation(
-                invitation=invitation,
-                name=data["name"],
-                organisation=organisation,
-                organisation_name="" if organisation else data["organisation_name"],
-                title=data["title"],
-                phone=data["phone"],
-                language=data["language"],
-                list_consent=data["list_consent"],
-            )
+            registration = services.register_via_invitation(invitation=invitation, **values)
         except registrations.RegistrationError as error:
             form.add_error(None, error.message)
         else:

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,13 @@ from partners.models import Person
 from .helpers import send_out
 
 registrations = pytest.importorskip("events.services.registrations")
+
+
+def _answer(**values) -> dict:
+    """What the invitee submits: the event's registration form (the email field is fixed)."""
+    data = {"title": "Miljøsjef", "organisation_name": "Industrial Green Tech", "language": "nb"}
+    data.update(values)
+    return data
 
 
 @pytest.fixture
@@ -26,14 +34,16 @@ def _url(invitation, suffix=""):
 def test_answer_page_prefills_name_email_and_organisation(client, invitation):
     html = client.get(_url(invitation)).content.decode()
     assert 'value="Jonas Berg"' in html
-    assert 'value="jonas.berg@example.org" readonly' in html
-    assert 'value="Industrial Green Tech"' in html
+    assert re.search(
+        r'<input type="email" name="email" value="jonas.berg@example.org"[^>]*disabled', html
+    )
+    assert re.search(r'<option value="\d+" selected>Industrial Green Tech</option>', html)
 
 
 def test_accept_via_link_registers_and_changes_the_counts(client, invitation):
     response = client.post(
         _url(invitation),
-        {"name": "Jonas Berg", "organisation_name": "Industrial Green Tech", "language": "nb"},
+        _answer(name="Jonas Berg", organisation_name="Industrial Green Tech", language="nb"),
     )
     registration = Registration.objects.get()
     assert response.status_code == 302 and response["Location"] == registration.get_absolute_url()
@@ -48,7 +58,7 @@ def test_accept_via_link_registers_and_changes_the_counts(client, invitation):
 def test_accept_via_link_registers_the_invited_address_whatever_is_posted(client, invitation):
     client.post(
         _url(invitation),
-        {"name": "Someone Else", "email": "someone.else@example.org", "language": "en"},
+        _answer(name="Someone Else", email="someone.else@example.org", language="en"),
     )
     registration = Registration.objects.get()
     assert registration.email == "jonas.berg@example.org"
@@ -65,7 +75,7 @@ def test_accept_via_link_on_invitation_only_event_passes_where_public_form_is_re
         )
     send_out(event=event, person_emails=["jonas.berg@example.org"])
     invitation = Invitation.objects.get()
-    client.post(_url(invitation), {"name": "Jonas Berg", "language": "nb"})
+    client.post(_url(invitation), _answer(name="Jonas Berg", language="nb"))
     assert Registration.objects.get().email == "jonas.berg@example.org"
 
 
@@ -85,14 +95,14 @@ def test_decline_then_change_of_mind_registers_through_the_same_link(client, inv
     client.post(_url(invitation, "avsla/"), {})
     html = client.get(_url(invitation)).content.decode()
     assert "Changed your mind" in html
-    client.post(_url(invitation), {"name": "Jonas Berg", "language": "nb"})
+    client.post(_url(invitation), _answer(name="Jonas Berg", language="nb"))
     invitation.refresh_from_db()
     assert invitation.state == "registered"
     assert Registration.objects.get().status == "confirmed"
 
 
 def test_register_then_decline_cancels_the_registration(client, invitation):
-    client.post(_url(invitation), {"name": "Jonas Berg", "language": "nb"})
+    client.post(_url(invitation), _answer(name="Jonas Berg", language="nb"))
     client.post(_url(invitation, "avsla/"), {"reason": "Sjuk"})
     invitation.refresh_from_db()
     assert invitation.state == "declined"
@@ -136,7 +146,7 @@ def test_answer_link_of_cancelled_or_past_event_says_so(client, invitation, chan
         response = client.get(_url(invitation, suffix))
         assert response.status_code == 200
         assert text in response.content.decode()
-    response = client.post(_url(invitation), {"name": "Jonas Berg", "language": "nb"})
+    response = client.post(_url(invitation), _answer(name="Jonas Berg", language="nb"))
     assert response.status_code == 200 and not Registration.objects.exists()
 
 
@@ -168,3 +178,30 @@ def test_opt_out_is_honoured_by_later_sendouts(client, invitation, make_event, k
 
 def test_token_has_at_least_128_bits(invitation):
     assert len(invitation.token) >= 43  # 32 random bytes, URL-safe base64
+
+
+def test_accept_via_link_asks_the_events_questions_and_dietary_needs(client, make_event, klima):
+    from events.models import Question
+
+    event = make_event(serves_food=True)
+    question = Question.objects.create(
+        event=event, label="Which workshop theme interests you?", kind="short_text", required=True
+    )
+    send_out(event=event, person_emails=["jonas.berg@example.org"])
+    invitation = Invitation.objects.get()
+    page = client.get(_url(invitation)).content.decode()
+    assert "Which workshop theme interests you?" in page and "dietary_consent" in page
+    refused = client.post(_url(invitation), _answer(name="Jonas Berg"))
+    assert refused.status_code == 200 and not Registration.objects.exists()
+    client.post(
+        _url(invitation),
+        _answer(
+            name="Jonas Berg",
+            dietary_consent="on",
+            dietary_needs="Vegetar",
+            **{f"q_{question.pk}": "Sirkulær økonomi"},
+        ),
+    )
+    registration = Registration.objects.get()
+    assert registration.dietary_needs == "Vegetar"
+    assert registration.answers.get().value == "Sirkulær økonomi"
