@@ -11,16 +11,18 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         return 0
     import psycopg
+    import psycopg.conninfo
     from psycopg import sql
 
     config = dj_database_url.parse(url)
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname="postgres",
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
         ).fetchone()
