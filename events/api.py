@@ -513,6 +513,11 @@ def _registration_answer(registration_id: int) -> Registration:
     )
 
 
+def _conflict(error: RegistrationError) -> ApiError:
+    """A rule that refused an organiser's change to a registration: 409 with the rule's code."""
+    return ApiError(409, error.code if error.code != "invalid" else "conflict", error.message)
+
+
 @router.post(
     "/registrations/{registration_id}/promote",
     response={200: RegistrationOut, **error_responses(401, 403, 404, 409, 422)},
@@ -524,9 +529,7 @@ def promote(request: HttpRequest, registration_id: int) -> Registration:
     try:
         registrations.promote_from_waiting_list(registration_id=registration.pk)
     except RegistrationError as error:
-        raise ApiError(
-            409, error.code if error.code != "invalid" else "conflict", error.message
-        ) from error
+        raise _conflict(error) from error
     return _registration_answer(registration.pk)
 
 
@@ -541,7 +544,5 @@ def cancel(request: HttpRequest, registration_id: int) -> Registration:
     try:
         registrations.cancel_registration(registration_id=registration.pk)
     except RegistrationError as error:
-        raise ApiError(
-            409, error.code if error.code != "invalid" else "conflict", error.message
-        ) from error
+        raise _conflict(error) from error
     return _registration_answer(registration.pk)
