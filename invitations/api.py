@@ -19,7 +19,7 @@ from partners.api_common import (
     not_found,
     token_auth,
 )
-from partners.models import Network
+from partners.selectors import organised_networks
 
 from . import services
 from .models import SendOut
@@ -78,7 +78,9 @@ def create_sendout(
     request: HttpRequest, event_id: int, payload: SendOutIn, idempotency_key: IdempotencyKey = None
 ) -> Status[SendOut]:
     event = _organised_event(request, event_id)
-    networks = {n.slug: n.pk for n in Network.objects.filter(slug__in=payload.networks)}
+    networks = {
+        n.slug: n.pk for n in organised_networks(request.user).filter(slug__in=payload.networks)
+    }
     unknown = [slug for slug in payload.networks if slug not in networks]
     if unknown:
         raise invalid_field(

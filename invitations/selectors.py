@@ -52,7 +52,15 @@ def selected_people(selection: dict) -> QuerySet[Person]:
         )
     if selection.get("people"):
         condition |= Q(pk__in=selection["people"])
-    return Person.objects.filter(condition)
+    people = Person.objects.filter(condition)
+    if selection.get("scope") is not None:
+        # Only people of the networks the organiser organised when creating the send-out.
+        people = people.filter(
+            pk__in=PersonMembership.objects.filter(network_id__in=selection["scope"]).values(
+                "person_id"
+            )
+        )
+    return people
 
 
 def opted_out_emails(*, network: Network | None, emails: list[str]) -> set[str]:

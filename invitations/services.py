@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 
 from events.models import Event, Registration
 from events.services import registrations
-from partners.models import Network, Organisation, OrganisationMembership, Person
+from partners.models import (
+    Network,
+    Organisation,
+    OrganisationMembership,
+    Person,
+    PersonMembership,
+)
+from partners.selectors import organised_networks
 from worker.services import queue_messages
 
 from . import emails
@@ -87,11 +94,16 @@ def import_new_people(*, network: Network, data: bytes) -> NewPeopleResult:
     return NewPeopleResult(ok=True, person_ids=person_ids, report=report)
 
 
-def _people_by_email(addresses: Sequence[str]) -> list[Person]:
+def _people_by_email(addresses: Sequence[str], scope: list[int] | None) -> list[Person]:
+    """People by address, only among the networks the organiser may invite from (`scope`);
+    anyone else reads as unknown, so the answer reveals nothing about other networks."""
     wanted = {a.strip().lower() for a in addresses if a.strip()}
-    found: list[Person] = list(
-        Person.objects.annotate(email_ci=Lower("email")).filter(email_ci__in=wanted)
-    )
+    people = Person.objects.annotate(email_ci=Lower("email")).filter(email_ci__in=wanted)
+    if scope is not None:
+        people = people.filter(
+            pk__in=PersonMembership.objects.filter(network_id__in=scope).values("person_id")
+        )
+    found: list[Person] = list(people)
     missing = wanted - {p.email.lower() for p in found}
     if missing:
         raise InvitationError(
@@ -122,7 +134,18 @@ def create_sendout(
         for network_id, role in organisation_roles
         if role in OrganisationMembership.Role.values
     ]
-    people = sorted({*map(int, person_ids), *(p.pk for p in _people_by_email(person_emails))})
+    # An organiser invites only people of networks they organise (superusers: anyone).
+    scope: list[int] | None = None
+    if created_by is not None and not getattr(created_by, "is_superuser", False):
+        scope = sorted(organised_networks(created_by).values_list("pk", flat=True))
+        named = {int(pk) for pk in network_ids} | {network_id for network_id, _role in roles}
+        if not named <= set(scope):
+            raise InvitationError(
+                _("You can only invite from networks you organise."), field="networks"
+            )
+    people = sorted(
+        {*map(int, person_ids), *(p.pk for p in _people_by_email(person_emails, scope))}
+    )
     selection = {
         "networks": sorted({int(pk) for pk in network_ids}),
         "organisations": sorted({int(pk) for pk in organisation_ids}),
@@ -131,6 +154,8 @@ def create_sendout(
     }
     if not any(selection.values()):
         raise InvitationError(_("Choose at least one recipient."))
+    if scope is not None:
+        selection["scope"] = scope
     return SendOut.objects.create(
         event=event, created_by=created_by, message=message.strip(), selection=selection
     )

@@ -297,3 +297,40 @@ def test_sendout_form_with_bad_csv_imports_nothing_and_reports_rows(klima_client
     assert "not-an-email" in html
     assert not Person.objects.filter(email="good@example.org").exists()
     assert not SendOut.objects.exists()
+
+
+def test_sendout_organiser_cannot_invite_another_networks_people(
+    event, klima, folkehelse, klima_organiser, organisations
+):
+    with pytest.raises(services.InvitationError):
+        services.create_sendout(
+            event=event, created_by=klima_organiser, network_ids=[folkehelse.pk]
+        )
+    outsider = folkehelse.people.exclude(memberships__network=klima).first()
+    with pytest.raises(services.InvitationError) as refused:
+        services.create_sendout(
+            event=event, created_by=klima_organiser, person_emails=[outsider.email]
+        )
+    assert "No person is registered" in str(refused.value.message)  # same as an unknown address
+    # Chosen organisations reach only their people in networks the organiser organises.
+    sendout = send_out(
+        event=event, user=klima_organiser, organisation_ids=[o.pk for o in organisations.values()]
+    )
+    invited = set(Invitation.objects.filter(sendout=sendout).values_list("email", flat=True))
+    assert invited and invited <= set(klima.people.values_list("email", flat=True))
+
+
+def test_sendout_api_refuses_a_network_the_token_does_not_organise(
+    client, event, folkehelse, klima_organiser
+):
+    from partners.api_tokens import create_api_token
+
+    token = create_api_token(user=klima_organiser, name="test").raw
+    response = client.post(
+        f"/api/v1/events/{event.pk}/sendouts",
+        {"networks": [folkehelse.slug]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+    assert not SendOut.objects.exists()
