@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -83,13 +84,24 @@ def network_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
-    """Every event the token holder's email is confirmed for, with the meeting links."""
-    owner = Registration.objects.filter(token=token).only("email", "language").first()
+    """The token holder's confirmed events, with the meeting links.
+
+    A registration's token reaches the browser of whoever filled in the form, and nobody has
+    proved they own that address. So the feed lists only registrations known to belong to the
+    same person: those linked to one registry person (through an invitation sent to them), or
+    else this registration alone; never everything registered under an email address.
+    """
+    owner = (
+        Registration.objects.filter(token=token, anonymised_at__isnull=True)
+        .only("pk", "person_id", "language")
+        .first()
+    )
     if owner is None:
         raise Http404
+    same_person = Q(pk=owner.pk) | (Q(person_id=owner.person_id) if owner.person_id else Q())
     registrations = list(
         Registration.objects.filter(
-            email__iexact=owner.email,
+            same_person,
             status=Registration.Status.CONFIRMED,
             event__status__in=VISIBLE,
         )

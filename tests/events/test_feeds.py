@@ -129,7 +129,10 @@ def test_network_feed_new_event_changes_etag(client):
     assert set(vevents(response)) == {"Første", "Andre"}
 
 
-def test_personal_feed_lists_confirmed_events_of_the_email_with_meeting_links(client):
+def test_personal_feed_lists_the_persons_confirmed_events_with_meeting_links(client):
+    from partners.models import Person
+
+    ola = Person.objects.create(name="Ola Nordmann", email="ola@example.no")
     mine = make_event(title="Mitt møte", meeting_url="https://meet.example/mitt")
     other_confirmed = make_event(title="Også mitt")
     cancelled_event = make_event(title="Avlyst møte", status=Event.Status.CANCELLED)
@@ -137,12 +140,16 @@ def test_personal_feed_lists_confirmed_events_of_the_email_with_meeting_links(cl
     left = make_event(title="Meldt av")
     draft = make_event(title="Kladd", status=Event.Status.DRAFT)
     not_mine = make_event(title="Andres møte")
-    registration = make_registration(mine, email="ola@example.no")
-    make_registration(other_confirmed, email="OLA@Example.no")
-    make_registration(cancelled_event, email="ola@example.no")
-    make_registration(waitlisted, email="ola@example.no", status=Registration.Status.WAITLISTED)
-    make_registration(left, email="ola@example.no", status=Registration.Status.CANCELLED)
-    make_registration(draft, email="ola@example.no")
+    registration = make_registration(mine, email="ola@example.no", person=ola)
+    make_registration(other_confirmed, email="OLA@Example.no", person=ola)
+    make_registration(cancelled_event, email="ola@example.no", person=ola)
+    make_registration(
+        waitlisted, email="ola@example.no", person=ola, status=Registration.Status.WAITLISTED
+    )
+    make_registration(
+        left, email="ola@example.no", person=ola, status=Registration.Status.CANCELLED
+    )
+    make_registration(draft, email="ola@example.no", person=ola)
     make_registration(not_mine, email="kari@example.no")
     response = client.get("/kalender/person/%s.ics" % registration.token)
     assert response.status_code == 200
@@ -153,6 +160,18 @@ def test_personal_feed_lists_confirmed_events_of_the_email_with_meeting_links(cl
     assert str(events["Avlyst møte"]["status"]) == "CANCELLED"
     assert "https://meet.example/mitt" in str(events["Mitt møte"]["description"])
     assert "ATTENDEE" not in response.content.decode("utf-8")
+
+
+def test_personal_feed_of_an_unverified_registration_shows_only_its_own_event(client):
+    """Anyone can register under someone else's address and receive that registration's token;
+    the feed must not reveal the other events (and meeting links) registered under the address."""
+    victims = make_event(title="Lukket møte", meeting_url="https://meet.example/hemmelig")
+    make_registration(victims, email="victim@example.no")
+    open_event = make_event(title="Åpent møte")
+    attacker = make_registration(open_event, email="VICTIM@example.no")
+    events = vevents(client.get("/kalender/person/%s.ics" % attacker.token))
+    assert set(events) == {"Åpent møte"}
+    assert b"hemmelig" not in client.get("/kalender/person/%s.ics" % attacker.token).content
 
 
 def test_personal_feed_bad_token_is_404(client, db):
@@ -200,9 +219,13 @@ def test_network_feed_query_count_does_not_grow_with_events(
 def test_personal_feed_query_count_does_not_grow_with_events(
     client, django_assert_num_queries, count
 ):
+    from partners.models import Person
+
+    ola = Person.objects.create(name="Ola Nordmann", email="ola@example.no")
     registrations = [
-        make_registration(make_event(title="Møte %s" % number)) for number in range(count)
+        make_registration(make_event(title="Møte %s" % number), person=ola)
+        for number in range(count)
     ]
-    with django_assert_num_queries(2):  # the token's registration, the email's registrations
+    with django_assert_num_queries(2):  # the token's registration, the person's registrations
         response = client.get("/kalender/person/%s.ics" % registrations[0].token)
     assert len(vevents(response)) == count
