@@ -553,6 +553,12 @@ def fill_free_seats(*, event_id: int) -> int:
     return handed
 
 
+def _require_open_event(event: Event) -> None:
+    """A seat can only be given for a published event that has not ended."""
+    if event.status != Event.Status.PUBLISHED or event.ends_at <= timezone.now():
+        raise EventUnavailable(_("This event is cancelled or over."))
+
+
 @transaction.atomic(durable=True)
 def promote_from_waiting_list(*, registration_id: int) -> Registration:
     """An organiser confirms someone from the waiting list (or with an open offer) by hand."""
@@ -561,6 +567,7 @@ def promote_from_waiting_list(*, registration_id: int) -> Registration:
     )
     if registration.status not in (Status.WAITLISTED, Status.OFFERED):
         raise RegistrationError(_("Only someone on the waiting list can be promoted."))
+    _require_open_event(registration.event)
     needs_seat = registration.status == Status.WAITLISTED
     registration.status = Status.CONFIRMED
     registration.offer_expires_at = None
@@ -582,6 +589,7 @@ def accept_offer(*, registration_id: int) -> Registration:
         return registration
     if registration.status != Status.OFFERED:
         raise NotChangeable(_("There is no seat offer for this registration."))
+    _require_open_event(registration.event)
     if registration.offer_expires_at is not None and registration.offer_expires_at <= now:
         raise OfferExpired(_("The offer has expired, and the seat has passed to the next in line."))
     registration.status = Status.CONFIRMED

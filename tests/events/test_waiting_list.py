@@ -247,3 +247,27 @@ def test_expire_offers_task_runs_service():
 
     assert task.name == "events.expire_offers"
     assert task.apply().get() == 0
+
+
+def test_no_seat_is_given_on_a_cancelled_event():
+    from events.services.registrations import (
+        EventUnavailable,
+        accept_offer,
+        promote_from_waiting_list,
+    )
+
+    event = EventFactory(capacity=1)
+    register(event, email="first@example.org")
+    waiting = register(event, email="second@example.org")
+    offered = register(event, email="third@example.org")
+    Registration.objects.filter(pk=offered.pk).update(status="offered")
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
+    with pytest.raises(EventUnavailable):
+        promote_from_waiting_list(registration_id=waiting.pk)
+    with pytest.raises(EventUnavailable):
+        accept_offer(registration_id=offered.pk)
+    assert set(Registration.objects.filter(event=event).values_list("status", flat=True)) == {
+        "confirmed",
+        "waitlisted",
+        "offered",
+    }
