@@ -152,9 +152,10 @@ def csv_response(*, header: list[str], rows: Iterable[list[Any]], filename: str)
 # XLSX -----------------------------------------------------------------------------------------
 
 
-def _xlsx_value(value: Any) -> Any:
-    # openpyxl stores a string that starts with "=" as a formula.
-    if isinstance(value, str) and value.startswith("="):
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell value that a spreadsheet shows as text, never runs: openpyxl stores a string that
+    starts with "=" as a formula, and Excel treats +, -, @ (and tab/CR) the same way."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
         return "'" + value
     return value
 
@@ -168,12 +169,12 @@ def xlsx_response(
     bold = Font(bold=True)
     header_cells = []
     for title in header:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(title))
+        cell = WriteOnlyCell(sheet, value=spreadsheet_safe(title))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([spreadsheet_safe(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from events.exports import spreadsheet_safe
 from events.models import Event
 
 from .selectors import event_invitations, event_overview
@@ -35,14 +36,17 @@ def invitations_xlsx(*, event: Event) -> bytes:
     for invitation in event_invitations(event).order_by("name", "pk"):
         sheet.append(
             [
-                invitation.name,
-                invitation.email,
-                invitation.organisation.name if invitation.organisation else "",
-                invitation.get_state_display(),
-                _local(invitation.answered_at),
-                invitation.decline_reason,
-                invitation.registration.get_status_display() if invitation.registration else "",
-                _local(invitation.created_at),
+                spreadsheet_safe(value)
+                for value in [
+                    invitation.name,
+                    invitation.email,
+                    invitation.organisation.name if invitation.organisation else "",
+                    invitation.get_state_display(),
+                    _local(invitation.answered_at),
+                    invitation.decline_reason,
+                    invitation.registration.get_status_display() if invitation.registration else "",
+                    _local(invitation.created_at),
+                ]
             ]
         )
     overview = event_overview(event)

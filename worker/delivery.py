@@ -36,7 +36,7 @@ from django.db.models import Field, Q
 from django.utils import timezone
 
 from .conf import outbox_setting
-from .mime import envelope_sender, render_message
+from .mime import ascii_address, envelope_sender, render_message
 from .models import OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -402,7 +402,9 @@ def _deliver_claimed(rows, token, transport, retries: list[Retry]) -> None:
             _record_failure(row, token, DeliveryError("cannot render: %s" % exc, temporary=False))
             continue
         try:
-            answer = transport.send(sender=envelope_sender(row), recipient=row.to_email, data=data)
+            answer = transport.send(
+                sender=envelope_sender(row), recipient=ascii_address(row.to_email), data=data
+            )
         except DeliveryError as error:
             failed = rows[index:] if error.unreachable else [row]
             for failed_row in failed:

