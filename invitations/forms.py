@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Network, Organisation
@@ -72,11 +73,15 @@ class SendOutForm(forms.Form):
     def clean_people(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["people"].splitlines() if line.strip()]
 
+    def clean_new_people_file(self) -> Any:
+        upload = self.cleaned_data.get("new_people_file")
+        if upload is not None and upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        return upload
+
     def csv_bytes(self) -> bytes | None:
         upload = self.cleaned_data.get("new_people_file")
         if upload is not None:
-            if upload.size > MAX_CSV_BYTES:
-                raise forms.ValidationError(_("The file is too large."))
             return upload.read()
         pasted = self.cleaned_data.get("new_people", "").strip()
         return pasted.encode("utf-8") if pasted else None
@@ -112,6 +117,13 @@ class GroupMessageForm(forms.Form):
 
 
 class ReminderSettingsForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.max_value = 60  # type: ignore[attr-defined]
+            field.widget.attrs["max"] = 60
+            field.validators.append(MaxValueValidator(60))
+
     class Meta:
         model = EventReminderSettings
         fields = ["remind_invitees_days_before_close", "remind_participants_days_before"]

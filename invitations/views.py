@@ -86,7 +86,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     if state in Invitation.State.values:
         invitations = invitations.filter(state=state)
     try:
-        page = max(int(request.GET.get("side", "1")), 1)
+        page = min(max(int(request.GET.get("side", "1")), 1), 100_000)
     except ValueError:
         page = 1
     shown = list(invitations[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])

@@ -89,6 +89,12 @@ def validate_event(*, event: Event, by_user: User) -> None:
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        value = getattr(event, name)
+        if value is not None and not 2000 <= value.year <= 2100:
+            add(name, _("Choose a date between the years 2000 and 2100."))
+    if errors:
+        raise ValidationError(errors)
     starts_at: datetime | None = event.starts_at
     ends_at: datetime | None = event.ends_at
     if starts_at and ends_at and ends_at <= starts_at:

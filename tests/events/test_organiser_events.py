@@ -380,3 +380,23 @@ def test_event_list_bogus_params_fall_back(logged_in, klima, params):
     response = logged_in.get("/arrangor/arrangementer/", params)
     assert response.status_code == 200
     assert "Klimamøte" in response.content.decode()
+
+
+def test_event_dates_outside_sane_years_are_refused_not_a_500(logged_in, klima):
+    from events.models import Event
+
+    before = Event.objects.count()
+    response = logged_in.post(
+        "/arrangor/arrangementer/ny/",
+        {
+            "title": "Langt tilbake",
+            "kind": "network_meeting",
+            "network": klima.pk,
+            "starts_at": "0001-01-01T00:00",
+            "ends_at": "0001-01-01T02:00",
+            "waiting_list_mode": "offer",
+            "offer_hours": "48",
+        },
+    )
+    assert response.status_code == 200
+    assert Event.objects.count() == before

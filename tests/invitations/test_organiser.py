@@ -226,3 +226,16 @@ def test_reminder_settings_form_saves(klima_client, event):
     settings_row.refresh_from_db()
     assert settings_row.remind_invitees_days_before_close == 5
     assert settings_row.remind_participants_days_before is None
+
+
+def test_bad_page_numbers_and_reminder_days_are_not_a_500(klima_client, answered):
+    url = BASE + "arrangement/%d/" % answered.pk
+    assert klima_client.get(url + "?side=99999999999999999999").status_code == 200
+    response = klima_client.post(
+        url + "paaminnelser/",
+        {
+            "remind_invitees_days_before_close": "99999999999",
+            "remind_participants_days_before": "61",
+        },
+    )
+    assert response.status_code == 302
