@@ -46,6 +46,7 @@ from .selectors import opted_out_emails, selected_people
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+GROUP_MESSAGE_GRACE = dt.timedelta(minutes=2)
 STUCK_AFTER = dt.timedelta(minutes=10)
 
 
@@ -162,9 +163,16 @@ def create_sendout(
 
 
 def _enqueue_expansion(sendout_id: int) -> None:
+    """After commit. A broker outage is logged, not raised: the beat task re-enqueues the
+    send-out (it is scheduled and due, or sending without progress)."""
     from .tasks import expand_sendout
 
-    expand_sendout.apply_async(kwargs={"sendout_id": sendout_id})
+    try:
+        expand_sendout.apply_async(kwargs={"sendout_id": sendout_id})
+    except Exception:
+        logger.warning(
+            "could not enqueue send-out %s (the beat task will)", sendout_id, exc_info=True
+        )
 
 
 @transaction.atomic
@@ -197,6 +205,14 @@ def start_due_sendouts(*, now: dt.datetime | None = None) -> int:
     )
     for sendout_id in due:
         _enqueue_expansion(sendout_id)
+    # Group messages whose task never reached the broker (delivery claims each message once).
+    unsent = list(
+        GroupMessage.objects.filter(
+            sent_at__isnull=True, created_at__lt=now - GROUP_MESSAGE_GRACE
+        ).values_list("pk", flat=True)
+    )
+    for group_message_id in unsent:
+        _enqueue_group_message(group_message_id)
     return len(due)
 
 
@@ -591,9 +607,17 @@ def create_group_message(
 
 
 def _enqueue_group_message(group_message_id: int) -> None:
+    """After commit; on a broker outage the beat task picks the unsent message up later."""
     from .tasks import deliver_group_message as task
 
-    task.apply_async(kwargs={"group_message_id": group_message_id})
+    try:
+        task.apply_async(kwargs={"group_message_id": group_message_id})
+    except Exception:
+        logger.warning(
+            "could not enqueue group message %s (the beat task will)",
+            group_message_id,
+            exc_info=True,
+        )
 
 
 @transaction.atomic

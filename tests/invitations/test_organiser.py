@@ -239,3 +239,28 @@ def test_bad_page_numbers_and_reminder_days_are_not_a_500(klima_client, answered
         },
     )
     assert response.status_code == 302
+
+
+def test_group_message_survives_a_broker_outage(klima_client, answered, eager_celery):
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from invitations.models import GroupMessage
+    from invitations.services import start_due_sendouts
+
+    with mock.patch(
+        "invitations.tasks.deliver_group_message.apply_async", side_effect=OSError("broker down")
+    ):
+        response = klima_client.post(
+            BASE + "arrangement/%d/melding/" % answered.pk,
+            {"audiences": ["declined"], "subject": "Hei", "body": "Vi savner deg."},
+        )
+    assert response.status_code == 302
+    group_message = GroupMessage.objects.get()
+    assert group_message.sent_at is None and not OutgoingMessage.objects.filter(subject="Hei").exists()
+    start_due_sendouts(now=timezone.now() + dt.timedelta(minutes=5))
+    group_message.refresh_from_db()
+    assert group_message.sent_at is not None
+    assert OutgoingMessage.objects.filter(subject="Hei", to_email="jonas.berg@example.org").count() == 1
