@@ -207,6 +207,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "invitations-start-due-sendouts": {"task": "invitations.start_due_sendouts", "schedule": 60.0},
     "invitations-send-reminders": {"task": "invitations.send_reminders", "schedule": 900.0},
+    # Personal data past its retention period (events/services/retention.py), once a day.
+    "apply-retention": {"task": "invitations.apply_retention", "schedule": 24 * 3600.0},
 }
 
 # Security --------------------------------------------------------------------------------------

@@ -673,3 +673,38 @@ def deliver_group_message(*, group_message_id: int) -> int:
     queue_messages(messages=messages)
     GroupMessage.objects.filter(pk=group_message_id).update(recipient_count=len(messages))
     return len(messages)
+
+
+# Retention ---------------------------------------------------------------------------------------
+
+ANONYMISED_DOMAIN = "@invalid.invalid"
+
+
+@transaction.atomic(durable=True)
+def anonymise_invitations(*, now: dt.datetime | None = None) -> int:
+    """Invitations to events past their host's retention period lose name, address and reason;
+    the rows (and so the answers per organisation) stay."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+
+    from partners.models import Host
+
+    now = now or timezone.now()
+    total = 0
+    for host in Host.objects.all():
+        cutoff = now - dt.timedelta(days=host.retention_days)
+        total += (
+            Invitation.objects.filter(event__host=host, event__ends_at__lt=cutoff)
+            .exclude(email__endswith=ANONYMISED_DOMAIN)
+            .update(
+                name="–",
+                email=Concat(
+                    Value("anonymised-invitation-"),
+                    Cast("pk", output_field=CharField()),
+                    Value(ANONYMISED_DOMAIN),
+                ),
+                decline_reason="",
+                person=None,
+            )
+        )
+    return total

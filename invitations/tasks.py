@@ -23,3 +23,12 @@ def send_reminders() -> tuple[int, int]:
 @shared_task(name="invitations.deliver_group_message", acks_late=True)
 def deliver_group_message(*, group_message_id: int) -> int:
     return services.deliver_group_message(group_message_id=group_message_id)
+
+
+@shared_task(name="invitations.apply_retention")
+def apply_retention() -> None:
+    """Daily: personal data past its retention period (DESIGN rule 8)."""
+    from events.services.retention import apply_retention as apply_event_retention
+
+    apply_event_retention()
+    services.anonymise_invitations()

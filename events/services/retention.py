@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from partners.models import Host
+from partners.models import Host, IdempotencyRecord
+from worker.models import OutgoingMessage
 
-from ..models import Answer, Registration, new_token
+from ..models import Answer, Event, Registration, new_token
 
 BATCH = 500
 
@@ -23,6 +24,7 @@ BATCH = 500
 class RetentionResult:
     special_needs_deleted: int
     anonymised: int
+    idempotency_records_deleted: int = 0
 
 
 def _special_needs_cutoff(now: datetime) -> datetime:
@@ -83,11 +85,33 @@ def anonymise_registrations(*, now: datetime | None = None) -> int:
             )
             Answer.objects.filter(registration__in=rows).delete()
             total += len(rows)
+        # The emails sent about those events carry the same personal data (and the links).
+        OutgoingMessage.objects.filter(
+            event_ref__in=Event.objects.filter(host=host, ends_at__lt=cutoff).values("pk"),
+            sent_at__isnull=False,
+        ).exclude(to_email="anonymised@invalid.invalid").update(
+            to_email="anonymised@invalid.invalid",
+            to_name="",
+            text_body="",
+            html_body="",
+            calendar="",
+            attachments=[],
+        )
     return total
+
+
+def purge_idempotency_records(*, now: datetime | None = None) -> int:
+    """Stored API answers (which hold personal links) are only needed for a day of retries."""
+    now = now or timezone.now()
+    deleted, _per_model = IdempotencyRecord.objects.filter(
+        created_at__lt=now - timedelta(days=1)
+    ).delete()
+    return deleted
 
 
 def apply_retention(*, now: datetime | None = None) -> RetentionResult:
     return RetentionResult(
         special_needs_deleted=delete_special_needs(now=now),
         anonymised=anonymise_registrations(now=now),
+        idempotency_records_deleted=purge_idempotency_records(now=now),
     )

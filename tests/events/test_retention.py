@@ -84,3 +84,29 @@ def test_participants_are_anonymised_after_the_hosts_retention_period_and_counts
         ).count()
         == 1
     )
+
+
+def test_anonymising_also_empties_the_emails_sent_about_the_event(past_event):
+    from django.db import transaction
+
+    from worker.models import OutgoingMessage
+    from worker.services import Message, References, queue_messages
+
+    _register(past_event)
+    with transaction.atomic():
+        [row] = queue_messages(
+            messages=[
+                Message(
+                    to_email="kari@example.org",
+                    to_name="Kari Nordmann",
+                    subject="Påmelding bekreftet",
+                    text_body="Hei Kari, lenken din: https://example.org/p/secret/",
+                    refs=References(event=past_event.pk),
+                )
+            ]
+        )
+    OutgoingMessage.objects.filter(pk=row.pk).update(state="sent", sent_at=timezone.now())
+    apply_retention(now=timezone.now() + timedelta(days=365))
+    row.refresh_from_db()
+    assert "kari" not in row.to_email and row.to_name == "" and "secret" not in row.text_body
+    assert row.state == "sent"  # the count of sent messages survives

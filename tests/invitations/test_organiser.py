@@ -259,8 +259,13 @@ def test_group_message_survives_a_broker_outage(klima_client, answered, eager_ce
         )
     assert response.status_code == 302
     group_message = GroupMessage.objects.get()
-    assert group_message.sent_at is None and not OutgoingMessage.objects.filter(subject="Hei").exists()
+    assert (
+        group_message.sent_at is None and not OutgoingMessage.objects.filter(subject="Hei").exists()
+    )
     start_due_sendouts(now=timezone.now() + dt.timedelta(minutes=5))
     group_message.refresh_from_db()
     assert group_message.sent_at is not None
-    assert OutgoingMessage.objects.filter(subject="Hei", to_email="jonas.berg@example.org").count() == 1
+    assert (
+        OutgoingMessage.objects.filter(subject="Hei", to_email="jonas.berg@example.org").count()
+        == 1
+    )
