@@ -88,34 +88,24 @@ def create_sendout(
             _("Select a valid choice. %(value)s is not one of the available choices.")
             % {"value": unknown[0]},
         )
-    person_ids: list[int] = []
     try:
-        if payload.new_people.strip():
-            if event.network is None:
-                raise services.InvitationError(
-                    _("This event has no network to add new people to."), field="new_people"
-                )
-            result = services.import_new_people(
-                network=event.network, data=payload.new_people.encode("utf-8")
-            )
-            if not result.ok:
-                rows = _import_problems(result.report)
-                raise ApiError(
-                    422,
-                    "validation_error",
-                    _("The new people were not imported; nothing was saved."),
-                    rows or [("new_people", _("The new people were not imported."))],
-                )
-            person_ids = result.person_ids
-        sendout = services.create_sendout(
+        sendout, _report = services.create_sendout_with_new_people(
             event=event,
             created_by=request.user,
+            new_people=payload.new_people.encode("utf-8") if payload.new_people.strip() else None,
             message=payload.message,
             network_ids=list(networks.values()),
             organisation_ids=payload.organisations,
             person_emails=payload.people,
-            person_ids=person_ids,
         )
+    except services.NewPeopleRefused as error:
+        rows = _import_problems(error.report)
+        raise ApiError(
+            422,
+            "validation_error",
+            _("The new people were not imported; nothing was saved."),
+            rows or [("new_people", _("The new people were not imported."))],
+        ) from error
     except services.InvitationError as error:
         raise _invitation_error(error) from error
     return Status(201, _answer(sendout.pk))

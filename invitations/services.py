@@ -162,6 +162,55 @@ def create_sendout(
     )
 
 
+class NewPeopleRefused(InvitationError):
+    """The pasted or uploaded people did not pass the import's rules; `report` says why."""
+
+    def __init__(self, message: Any, *, report: Any) -> None:
+        super().__init__(message, field="new_people")
+        self.report = report
+
+
+@transaction.atomic(durable=True)
+def create_sendout_with_new_people(
+    *,
+    event: Event,
+    created_by: Any,
+    new_people: bytes | None,
+    message: str = "",
+    network_ids: Sequence[int] = (),
+    organisation_ids: Sequence[int] = (),
+    organisation_roles: Sequence[tuple[int, str]] = (),
+    person_emails: Sequence[str] = (),
+) -> tuple[SendOut, Any]:
+    """New people (CSV) and the send-out in one transaction: if the send-out is refused, the
+    people are not imported either. Returns the send-out and the import report (or None)."""
+    person_ids: list[int] = []
+    report = None
+    if new_people is not None:
+        if event.network is None:
+            raise InvitationError(
+                _("This event has no network to add new people to."), field="new_people"
+            )
+        result = import_new_people(network=event.network, data=new_people)
+        report = result.report
+        if not result.ok:
+            raise NewPeopleRefused(
+                _("The new people were not imported; nothing was saved."), report=report
+            )
+        person_ids = result.person_ids
+    sendout = create_sendout(
+        event=event,
+        created_by=created_by,
+        message=message,
+        network_ids=network_ids,
+        organisation_ids=organisation_ids,
+        organisation_roles=organisation_roles,
+        person_emails=person_emails,
+        person_ids=person_ids,
+    )
+    return sendout, report
+
+
 def _enqueue_expansion(sendout_id: int) -> None:
     """After commit. A broker outage is logged, not raised: the beat task re-enqueues the
     send-out (it is scheduled and due, or sending without progress)."""

@@ -130,27 +130,16 @@ def sendout_create(request: HttpRequest, event_id: int) -> HttpResponse:
     import_report = None
     if request.method == "POST" and form.is_valid():
         try:
-            person_ids: list[int] = []
-            csv_data = form.csv_bytes()
-            if csv_data is not None:
-                if event.network is None:
-                    raise services.InvitationError(
-                        _("This event has no network to add new people to.")
-                    )
-                result = services.import_new_people(network=event.network, data=csv_data)
-                import_report = result.report
-                if not result.ok:
-                    raise services.InvitationError(
-                        _("The new people were not imported; nothing was saved.")
-                    )
-                person_ids = result.person_ids
-            sendout = services.create_sendout(
+            sendout, import_report = services.create_sendout_with_new_people(
                 event=event,
                 created_by=request.user,
+                new_people=form.csv_bytes(),
                 message=form.cleaned_data["message"],
-                person_ids=person_ids,
                 **_selection_from(form),
             )
+        except services.NewPeopleRefused as error:
+            import_report = error.report
+            form.add_error(None, error.message)
         except services.InvitationError as error:
             form.add_error(None, error.message)
         else:

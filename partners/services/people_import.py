@@ -370,7 +370,7 @@ def _write(*, network: Network, rows: list[_Row], default_role: str, report: Imp
     report.added_to_network = len(new_memberships)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # not durable: a send-out imports new people in its own transaction
 def import_people(
     *,
     network: Network,

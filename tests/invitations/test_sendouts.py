@@ -334,3 +334,18 @@ def test_sendout_api_refuses_a_network_the_token_does_not_organise(
     )
     assert response.status_code == 422
     assert not SendOut.objects.exists()
+
+
+def test_sendout_refused_after_new_people_imports_nobody(klima_client, event, klima):
+    members_before = klima.person_memberships.count()
+    response = klima_client.post(
+        f"/arrangor/invitasjoner/arrangement/{event.pk}/utsending/ny/",
+        {
+            "new_people": "navn;e-post\nNy Person;ny.person@example.org\n",
+            "people": "finnes.ikke@example.org",
+        },
+    )
+    assert response.status_code == 200
+    assert not SendOut.objects.exists()
+    assert klima.person_memberships.count() == members_before
+    assert not Person.objects.filter(email="ny.person@example.org").exists()
