@@ -85,10 +85,22 @@ def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, 
     registration = register_participant(
         event=meeting, name="Ola Hansen", email="ola.e2e@example.org"
     )
+    from invitations import services as invitations
+    from invitations.models import Invitation
+
+    sendout = invitations.create_sendout(
+        event=demo_site, created_by=None, network_ids=[meeting.network_id]
+    )
+    invitations.schedule_sendout(sendout_id=sendout.pk)
+    invitations.expand_sendout(sendout_id=sendout.pk)
+    invitation = Invitation.objects.filter(event=demo_site).first()
     page.context.add_cookies(
         [{"name": "django_language", "value": language, "url": live_server.url}]
     )
     paths = [
+        f"/invitasjon/{invitation.token}/",
+        f"/invitasjon/{invitation.token}/avsla/",
+        f"/invitasjon/{invitation.token}/avmeld/",
         "/arrangementer/",
         "/arrangementer/tidligere/",
         demo_site.get_absolute_url(),
