@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
 from events.models import Event
+from events.selectors_organiser import organised_events
 from partners.api_common import (
     ApiError,
     error_responses,
@@ -24,7 +25,7 @@ from partners.selectors import organised_networks
 from . import services
 from .models import SendOut
 from .schemas import SendIn, SendOutIn, SendOutOut
-from .selectors import organised_events, sendout_progress
+from .selectors import sendout_progress
 
 router = Router(tags=["invitations"], auth=token_auth)
 

@@ -14,23 +14,11 @@ from partners.models import (
     Person,
     PersonMembership,
 )
-from partners.selectors import organised_hosts, organised_networks
 from worker.models import OutgoingMessage
 
 from .models import Invitation, NetworkOptOut, SendOut
 
 User = Any  # an authenticated user
-
-
-def organised_events(user: User) -> QuerySet[Event]:
-    """Events the user organises: through the event's network or its host. Superusers: all."""
-    if not user.is_authenticated:
-        return Event.objects.none()
-    if getattr(user, "is_superuser", False):
-        return Event.objects.all()
-    return Event.objects.filter(
-        Q(network__in=organised_networks(user)) | Q(host__in=organised_hosts(user))
-    ).distinct()
 
 
 def selected_people(selection: dict) -> QuerySet[Person]:

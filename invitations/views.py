@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from events.forms import RegistrationForm
 from events.models import Event, Registration
+from events.selectors_organiser import organised_events
 from events.services import registrations
 from partners.models import OrganisationMembership, Person
 from partners.permissions import organiser_required
@@ -31,7 +32,6 @@ from .models import EventReminderSettings, Invitation, SendOut
 from .selectors import (
     event_invitations,
     event_overview,
-    organised_events,
     person_history,
     selected_people,
     sendout_progress,
