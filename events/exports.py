@@ -28,7 +28,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _PHONE_LIKE = re.compile(r"^[+\-][\d\s]+$")
 
 
-def _local(value: datetime | None) -> datetime | None:
+def spreadsheet_time(value: datetime | None) -> datetime | None:
     """Oslo wall-clock time without a zone: spreadsheets have no time zones."""
     if value is None:
         return None
@@ -80,8 +80,8 @@ def attendee_table(
                 registration.phone,
                 registration.get_language_display(),
                 registration.get_status_display(),
-                _local(registration.created_at),
-                _local(registration.checked_in_at),
+                spreadsheet_time(registration.created_at),
+                spreadsheet_time(registration.checked_in_at),
                 registration.ticket_code,
             ]
             if has_sessions:
@@ -153,9 +153,9 @@ def csv_response(*, header: list[str], rows: Iterable[list[Any]], filename: str)
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    """A cell value that a spreadsheet shows as text, never runs: openpyxl stores a string that
-    starts with "=" as a formula, and Excel treats +, -, @ (and tab/CR) the same way."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+    """An XLSX cell value shown as text, never run: openpyxl stores a string that starts with
+    "=" as a formula; other strings are stored as text (CSV cells go through _csv_cell)."""
+    if isinstance(value, str) and value.startswith("="):
         return "'" + value
     return value
 

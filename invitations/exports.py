@@ -2,18 +2,13 @@
 
 import io
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from events.exports import spreadsheet_safe
+from events.exports import spreadsheet_safe, spreadsheet_time
 from events.models import Event
 
 from .selectors import event_invitations, event_overview
-
-
-def _local(value):  # type: ignore[no-untyped-def]
-    return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
 def invitations_xlsx(*, event: Event) -> bytes:
@@ -42,10 +37,10 @@ def invitations_xlsx(*, event: Event) -> bytes:
                     invitation.email,
                     invitation.organisation.name if invitation.organisation else "",
                     invitation.get_state_display(),
-                    _local(invitation.answered_at),
+                    spreadsheet_time(invitation.answered_at),
                     invitation.decline_reason,
                     invitation.registration.get_status_display() if invitation.registration else "",
-                    _local(invitation.created_at),
+                    spreadsheet_time(invitation.created_at),
                 ]
             ]
         )
