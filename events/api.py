@@ -338,7 +338,7 @@ def update_event(request: HttpRequest, event_id: int, payload: EventPatch) -> Ev
         values["network"] = _resolve_network(values["network"])
     if "meeting_url" in values and values["meeting_url"] is None:
         values["meeting_url"] = ""
-    organising.update_event(event=event, by_user=request.user, values=values)
+    organising.change_event(event=event, by_user=request.user, values=values)
     return _event_answer(request, event.pk)
 
 

@@ -48,7 +48,6 @@ from .services import organising
 from .services.organising import CheckInOutcome, CheckInResult
 from .services.registrations import (
     RegistrationError,
-    fill_free_seats,
     promote_from_waiting_list,
 )
 
@@ -153,15 +152,12 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            changes = organising.update_event(
+            changes = organising.change_event(
                 event=event, by_user=request.user, values=form.cleaned_data
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            if event.status == Event.Status.PUBLISHED:
-                # More seats (or fewer offers held) may let the waiting list move up.
-                fill_free_seats(event_id=event.pk)
             messages.success(request, _("The event was saved."))
             if changes and event.status == Event.Status.PUBLISHED:
                 messages.info(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from events import notify
 from events.models import Event, Question, Registration, Session
 from events.selectors_organiser import can_organise
+from events.services.registrations import fill_free_seats
 
 User = Any  # an authenticated user
 
@@ -166,6 +167,16 @@ def update_event(*, event: Event, by_user: User, values: Mapping[str, Any]) -> l
         notify.notify_event_changed(event=locked, changes=calendar_changes)
     _copy_into(event, locked)
     return calendar_changes
+
+
+def change_event(*, event: Event, by_user: User, values: Mapping[str, Any]) -> list[str]:
+    """Save an organiser's edit, then let the waiting list move up into any seats it freed
+    (a raised capacity). Two transactions: the seat offers follow the committed change, and the
+    periodic offer sweep fills any seat a crash in between would leave."""
+    changes = update_event(event=event, by_user=by_user, values=values)
+    if event.status == Event.Status.PUBLISHED:
+        fill_free_seats(event_id=event.pk)
+    return changes
 
 
 @transaction.atomic(durable=True)

@@ -400,3 +400,26 @@ def test_event_dates_outside_sane_years_are_refused_not_a_500(logged_in, klima):
     )
     assert response.status_code == 200
     assert Event.objects.count() == before
+
+
+def test_raising_the_capacity_offers_the_new_seat_to_the_waiting_list(organiser, klima):
+    from events.models import Event, Registration
+    from events.services.registrations import register_participant
+
+    event = Event.objects.create(
+        title="Fullt møte",
+        host=klima.hosts.first(),
+        network=klima,
+        starts_at=timezone.now() + timedelta(days=20),
+        ends_at=timezone.now() + timedelta(days=20, hours=2),
+        status=Event.Status.PUBLISHED,
+        capacity=1,
+    )
+    register_participant(event=event, name="Først", email="forst@example.org")
+    waiting = register_participant(event=event, name="Neste", email="neste@example.org")
+    assert waiting.status == Registration.Status.WAITLISTED
+    from events.services import organising
+
+    organising.change_event(event=event, by_user=organiser, values={"capacity": 2})
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.OFFERED
