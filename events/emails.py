@@ -13,10 +13,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from worker.composers import composer
+from worker.models import OutgoingMessage
 from worker.services import Attachment, Message, References
 
 from .calendar import Attendee, itip_cancel, itip_request
 from .models import Registration
+from .selectors import waitlist_position
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -94,6 +97,22 @@ def confirmation(*, registration: Registration) -> Message:
                 )
             ],
         )
+
+
+# The receipt written when someone registers; what it says is decided when it is sent.
+REGISTRATION_RECEIPT = "events.registration"
+
+
+@composer(REGISTRATION_RECEIPT)
+def registration_receipt(row: OutgoingMessage) -> Message:
+    """The confirmation, or the waiting-list receipt for a registration that joined the list
+    when it registered (its place in the queue as it is now)."""
+    registration = Registration.objects.select_related("event").get(pk=row.registration_ref)
+    if registration.waitlisted_at is None:
+        return confirmation(registration=registration)
+    return waiting_list_receipt(
+        registration=registration, position=waitlist_position(registration) or 1
+    )
 
 
 def waiting_list_receipt(*, registration: Registration, position: int) -> Message:

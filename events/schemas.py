@@ -280,7 +280,11 @@ class MessageOut(Schema):
     kind: str
     to_email: str
     to_name: str
-    subject: str
+    subject: str = Field(description="Empty until the message is composed (see `composed`).")
+    composed: bool = Field(
+        description="False while the worker has yet to write the message (it does so when it "
+        "sends it); subject and bodies are then empty."
+    )
     language: str
     attempts: int
     last_response: str

@@ -185,7 +185,15 @@ def person_history(person: Person, *, events: QuerySet[Event]) -> dict[str, Any]
     event_ids = list(events.values_list("pk", flat=True))
     messages = list(
         OutgoingMessage.objects.filter(person_ref=person.pk, event_ref__in=event_ids).only(
-            "pk", "subject", "kind", "state", "created_at", "sent_at", "to_email", "event_ref"
+            "pk",
+            "subject",
+            "composed",
+            "kind",
+            "state",
+            "created_at",
+            "sent_at",
+            "to_email",
+            "event_ref",
         )
     )
     return {"invitations": invitations, "registrations": registrations, "messages": messages}

@@ -30,11 +30,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection
 from django.db.models import Field, Q
 from django.utils import timezone
 
+from .composers import ComposeError, compose, fill
 from .conf import outbox_setting
 from .mime import ascii_address, envelope_sender, render_message
 from .models import OutgoingMessage
@@ -393,8 +395,29 @@ def deliver_messages(*, message_ids: list[int]) -> list[Retry]:
     return retries
 
 
+def _compose(row: OutgoingMessage, token: uuid.UUID) -> None:
+    """Have the app compose a row written for composing, and keep the result in the row."""
+    fields = fill(row, compose(row))
+    OutgoingMessage.objects.filter(pk=row.pk, claim_token=token).update(
+        **{name: getattr(row, name) for name in fields}
+    )
+
+
 def _deliver_claimed(rows, token, transport, retries: list[Retry]) -> None:
     for index, row in enumerate(rows):
+        if not row.composed:
+            try:
+                _compose(row, token)
+            except Exception as exc:
+                # What the row refers to is gone, or nobody composes its kind: final. Anything
+                # else (the database, a bug fixed by a deploy) is worth the retries.
+                final = isinstance(exc, ComposeError | ObjectDoesNotExist)
+                logger.exception("outbox row %s cannot be composed", row.pk)
+                error = DeliveryError("cannot compose: %s" % exc, temporary=not final)
+                retry = _record_failure(row, token, error)
+                if retry is not None:
+                    retries.append(retry)
+                continue
         try:
             data = render_message(row)
         except Exception as exc:

@@ -31,6 +31,9 @@ class OutgoingMessage(models.Model):
     )
     language = models.CharField(max_length=5, blank=True)
     kind = models.CharField(_("kind"), max_length=50, blank=True)
+    # False while the row waits for the composer registered for its kind (worker.composers):
+    # the worker fills in the message when it sends the row.
+    composed = models.BooleanField(_("composed"), default=True)
     # Plain references so each app can list its own messages; never interpreted here.
     event_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
     registration_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -55,7 +58,13 @@ class OutgoingMessage(models.Model):
         indexes = [models.Index(fields=["state", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.subject} → {self.to_email} ({self.state})"
+        return f"{self.display_subject} → {self.to_email} ({self.state})"
+
+    @property
+    def display_subject(self) -> str:
+        if self.composed:
+            return self.subject
+        return str(_("(written when it is sent)"))
 
 
 def new_message_id(domain: str) -> str:

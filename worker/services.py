@@ -63,42 +63,55 @@ def _domain() -> str:
     return address.rsplit("@", 1)[-1] or "localhost"
 
 
+def row_content(message: Message) -> dict:
+    """The outbox columns that hold a finished message."""
+    m = message
+    if m.calendar_method and m.calendar_method.upper() not in CALENDAR_METHODS:
+        raise ValueError("calendar_method must be one of %s" % ", ".join(CALENDAR_METHODS))
+    if not m.to_email:
+        raise ValueError("a message needs a recipient")
+    return {
+        "to_email": m.to_email,
+        "to_name": m.to_name,
+        "reply_to": m.reply_to,
+        "subject": m.subject,
+        "text_body": m.text_body,
+        "html_body": m.html_body,
+        "calendar": m.calendar,
+        "calendar_method": m.calendar_method.upper(),
+        "attachments": [
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "base64": base64.b64encode(a.content).decode("ascii"),
+            }
+            for a in m.attachments
+        ],
+        "language": m.language,
+        "kind": m.kind,
+    }
+
+
+def _refs(refs: References) -> dict:
+    return {
+        "event_ref": refs.event,
+        "registration_ref": refs.registration,
+        "invitation_ref": refs.invitation,
+        "person_ref": refs.person,
+        "sendout_ref": refs.sendout,
+    }
+
+
 def queue_messages(*, messages: list[Message]) -> list[OutgoingMessage]:
     """Write the rows in the caller's transaction; enqueue delivery only after it commits."""
     now = timezone.now()
-    for m in messages:
-        if m.calendar_method and m.calendar_method.upper() not in CALENDAR_METHODS:
-            raise ValueError("calendar_method must be one of %s" % ", ".join(CALENDAR_METHODS))
-        if not m.to_email:
-            raise ValueError("a message needs a recipient")
     rows = [
         OutgoingMessage(
             message_id=new_message_id(_domain()),
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to_email=m.to_email,
-            to_name=m.to_name,
-            reply_to=m.reply_to,
-            subject=m.subject,
-            text_body=m.text_body,
-            html_body=m.html_body,
-            calendar=m.calendar,
-            calendar_method=m.calendar_method.upper(),
-            attachments=[
-                {
-                    "filename": a.filename,
-                    "content_type": a.content_type,
-                    "base64": base64.b64encode(a.content).decode("ascii"),
-                }
-                for a in m.attachments
-            ],
-            language=m.language,
-            kind=m.kind,
-            event_ref=m.refs.event,
-            registration_ref=m.refs.registration,
-            invitation_ref=m.refs.invitation,
-            person_ref=m.refs.person,
-            sendout_ref=m.refs.sendout,
             next_attempt_at=now,
+            **row_content(m),
+            **_refs(m.refs),
         )
         for m in messages
     ]
@@ -106,6 +119,28 @@ def queue_messages(*, messages: list[Message]) -> list[OutgoingMessage]:
     ids = [row.pk for row in created]
     transaction.on_commit(partial(enqueue_delivery, message_ids=ids))
     return created
+
+
+def queue_for_composing(
+    *, kind: str, to_email: str, to_name: str = "", language: str = "", refs: References
+) -> OutgoingMessage:
+    """Write a row that the kind's registered composer fills in when the worker sends it
+    (worker.composers), in the caller's transaction; enqueue delivery after it commits."""
+    if not to_email:
+        raise ValueError("a message needs a recipient")
+    row = OutgoingMessage.objects.create(
+        message_id=new_message_id(_domain()),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to_email=to_email,
+        to_name=to_name,
+        language=language,
+        kind=kind,
+        composed=False,
+        next_attempt_at=timezone.now(),
+        **_refs(refs),
+    )
+    transaction.on_commit(partial(enqueue_delivery, message_ids=[row.pk]))
+    return row
 
 
 def queue_message(*, message: Message) -> OutgoingMessage:
@@ -157,6 +192,7 @@ def resend_message(*, message_id: int) -> OutgoingMessage:
         invitation_ref=original.invitation_ref,
         person_ref=original.person_ref,
         sendout_ref=original.sendout_ref,
+        composed=original.composed,
         next_attempt_at=timezone.now(),
         resend_of=original,
     )

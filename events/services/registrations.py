@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Language, Organisation, Person
 from worker.models import OutgoingMessage
-from worker.services import queue_message
+from worker.services import References, queue_for_composing, queue_message
 
 from .. import emails
 from ..models import Answer, Event, Question, Registration, Session, SessionChoice
@@ -372,9 +372,19 @@ def _register(
     SessionChoice.objects.bulk_create(
         [SessionChoice(registration=registration, session=s) for s in sessions]
     )
-    # Most registrants get a seat: queue the confirmation now, so that the seat UPDATEs below
-    # are the last statements and the event row stays locked only until COMMIT.
-    confirmation = queue_message(message=emails.confirmation(registration=registration))
+    # One receipt row, composed by the worker when it sends it (events.emails): a
+    # confirmation, or the waiting-list receipt if this registration joined the list. Written
+    # now, so that the seat UPDATEs below are the last statements and the event row stays
+    # locked only until COMMIT.
+    queue_for_composing(
+        kind=emails.REGISTRATION_RECEIPT,
+        to_email=registration.email,
+        to_name=registration.name,
+        language=language,
+        refs=References(
+            event=event.pk, registration=registration.pk, person=person.pk if person else None
+        ),
+    )
 
     _move_session_seats(take=sessions, release=())
     if _take_event_seat(event.pk):
@@ -383,14 +393,10 @@ def _register(
     # Full. The UPDATE matched no row, so no lock is held on the event from here on.
     if event.waiting_list_mode == Event.WaitingListMode.NONE:
         raise EventFull(_("This event is full."))
-    OutgoingMessage.objects.filter(pk=confirmation.pk).delete()
     registration.status = Status.WAITLISTED
     registration.waitlisted_at = now
-    registration.save(update_fields=["status", "waitlisted_at", "updated_at"])
-    queue_message(
-        message=emails.waiting_list_receipt(
-            registration=registration, position=waitlist_position(registration) or 1
-        )
+    Registration.objects.filter(pk=registration.pk).update(
+        status=Status.WAITLISTED, waitlisted_at=now, updated_at=now
     )
     return registration
 

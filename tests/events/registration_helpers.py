@@ -114,9 +114,20 @@ def register(event: Event, email: str = "kari.nordmann@example.org", **kwargs) -
     return register_participant(event=event, email=email, **params)
 
 
-def outbox(kind: str | None = None, to: str | None = None):
+def compose_pending() -> None:
+    """Compose the rows the worker composes when it sends them, as it would."""
+    from worker.composers import compose, fill
     from worker.models import OutgoingMessage
 
+    for row in OutgoingMessage.objects.filter(composed=False):
+        row.save(update_fields=fill(row, compose(row)))
+
+
+def outbox(kind: str | None = None, to: str | None = None):
+    """The outbox rows, with the messages the worker would compose written in."""
+    from worker.models import OutgoingMessage
+
+    compose_pending()
     rows = OutgoingMessage.objects.order_by("id")
     if kind:
         rows = rows.filter(kind=kind)

@@ -1,0 +1,56 @@
+"""Messages an app composes when they are sent, not when they are caused.
+
+Most outbox rows hold a finished message. For the busiest path (a registration) rendering the
+email in the web request cost more than everything else the request did, so an app may instead
+write a row that holds only its recipient, kind, language and references (still in the
+transaction that causes it) and register a composer for that kind. The worker calls the
+composer when it claims the row, stores what it returns in the row (so organisers see the
+message as sent, and a retry or a resend sends the same text), then sends it.
+
+The worker still never interprets references: the composer, which belongs to the app that
+wrote the row, does.
+"""
+
+from collections.abc import Callable
+
+from .models import OutgoingMessage
+from .services import Message, row_content
+
+Composer = Callable[[OutgoingMessage], Message]
+
+_composers: dict[str, Composer] = {}
+
+
+class ComposeError(Exception):
+    """The row cannot be composed (no composer, or what it refers to is gone)."""
+
+
+def composer(kind: str) -> Callable[[Composer], Composer]:
+    """Register the function that composes rows of `kind` (at import, from AppConfig.ready)."""
+
+    def register(function: Composer) -> Composer:
+        existing = _composers.get(kind)
+        if existing is not None and existing is not function:
+            raise ValueError("a composer for %r is registered already" % kind)
+        _composers[kind] = function
+        return function
+
+    return register
+
+
+def compose(row: OutgoingMessage) -> Message:
+    try:
+        function = _composers[row.kind]
+    except KeyError:
+        raise ComposeError("no composer for kind %r" % row.kind) from None
+    return function(row)
+
+
+def fill(row: OutgoingMessage, message: Message) -> list[str]:
+    """Copy a composed message into the row; return the fields changed, for an UPDATE."""
+    content = row_content(message)
+    for name, value in content.items():
+        setattr(row, name, value)
+    row.composed = True
+    return [*content, "composed"]
+
