@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from worker.composers import composer
+from worker.composers import ComposeError, composer
 from worker.models import OutgoingMessage
 from worker.services import Attachment, Message, References
 
@@ -107,6 +107,8 @@ REGISTRATION_RECEIPT = "events.registration"
 def registration_receipt(row: OutgoingMessage) -> Message:
     """The confirmation, or the waiting-list receipt for a registration that joined the list
     when it registered (its place in the queue as it is now)."""
+    if row.registration_ref is None:
+        raise ComposeError("a registration receipt without a registration")
     registration = Registration.objects.select_related("event").get(pk=row.registration_ref)
     if registration.waitlisted_at is None:
         return confirmation(registration=registration)

@@ -53,4 +53,3 @@ def fill(row: OutgoingMessage, message: Message) -> list[str]:
         setattr(row, name, value)
     row.composed = True
     return [*content, "composed"]
-

@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_SENDING_TIMEOUT_SECONDS": 10 * 60.0,
     # A queued or due row that no task has taken this long is enqueued again by the sweep.
     "OUTBOX_QUEUED_GRACE_SECONDS": 2 * 60.0,
+    # Rows written for composing (the registration receipts) are not enqueued one by one: the
+    # first commit in this window enqueues one task that runs when the window closes and sends
+    # every queued row (worker.services.nudge_delivery). Adds at most this much latency.
+    "OUTBOX_COALESCE_SECONDS": 0.25,
     # Upper bound on rows one sweep run enqueues.
     "OUTBOX_SWEEP_LIMIT": 5000,
 }

@@ -447,5 +447,22 @@ def _deliver_claimed(rows, token, transport, retries: list[Retry]) -> None:
         )
 
 
+def deliver_queued(*, max_batches: int = 40) -> tuple[list[Retry], bool]:
+    """Send queued rows that are due, oldest first, batch by batch, until none is left or
+    `max_batches` are done. Returns the retries and whether rows may be left."""
+    retries: list[Retry] = []
+    size = int(outbox_setting("OUTBOX_BATCH_SIZE"))
+    for _ in range(max_batches):
+        ids = list(
+            OutgoingMessage.objects.filter(state=State.QUEUED, next_attempt_at__lte=timezone.now())
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return retries, False
+        retries += deliver_messages(message_ids=ids)
+    return retries, True
+
+
 def deliver(*, message_id: int) -> list[Retry]:
     return deliver_messages(message_ids=[message_id])

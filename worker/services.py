@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -139,7 +140,7 @@ def queue_for_composing(
         next_attempt_at=timezone.now(),
         **_refs(refs),
     )
-    transaction.on_commit(partial(enqueue_delivery, message_ids=[row.pk]))
+    transaction.on_commit(partial(nudge_delivery, message_ids=[row.pk]))
     return row
 
 
@@ -165,6 +166,42 @@ def enqueue_delivery(*, message_ids: list[int]) -> None:
                 exc_info=True,
             )
             return
+
+
+NUDGE_KEY = "partnerskap:outbox:nudge"
+_redis_clients: dict[str, Any] = {}
+
+
+def _redis() -> Any:
+    url = settings.REDIS_URL
+    if url not in _redis_clients:
+        import redis
+
+        _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=2)
+    return _redis_clients[url]
+
+
+def nudge_delivery(*, message_ids: list[int]) -> None:
+    """After commit: make sure a task sends the queued rows within OUTBOX_COALESCE_SECONDS.
+
+    Publishing one Celery task per registration cost as much as the rest of the request's
+    writes. Instead the first commit in a window sets a key that expires with the window and
+    enqueues one send_queued task due just after it; later commits find the key and do
+    nothing. No row is left behind: a commit that finds the key happened before the key
+    expired, so before that task looks for queued rows. Without Redis (the embedded set-up),
+    or if Redis fails, the rows are enqueued directly; the sweep is the last resort."""
+    if not settings.REDIS_URL:
+        enqueue_delivery(message_ids=message_ids)
+        return
+    from .tasks import send_queued
+
+    window = float(outbox_setting("OUTBOX_COALESCE_SECONDS"))
+    try:
+        if _redis().set(NUDGE_KEY, 1, nx=True, px=max(1, int(window * 1000))):
+            send_queued.apply_async(countdown=window + 0.05, queue="mail")
+    except Exception:
+        logger.warning("could not nudge the outbox; enqueueing directly", exc_info=True)
+        enqueue_delivery(message_ids=message_ids)
 
 
 @transaction.atomic

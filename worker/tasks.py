@@ -28,6 +28,15 @@ def send_messages(*, message_ids: list[int]) -> None:
     _schedule(delivery.deliver_messages(message_ids=message_ids))
 
 
+@shared_task(name="worker.send_queued", acks_late=True, reject_on_worker_lost=True)
+def send_queued() -> None:
+    """Send every queued row that is due (worker.services.nudge_delivery enqueues this)."""
+    retries, more = delivery.deliver_queued()
+    _schedule(retries)
+    if more:
+        send_queued.apply_async(queue="mail")
+
+
 @shared_task(name="worker.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> None:
     services.sweep_outbox()

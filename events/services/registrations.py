@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Language, Organisation, Person
-from worker.models import OutgoingMessage
 from worker.services import References, queue_for_composing, queue_message
 
 from .. import emails
@@ -39,7 +38,6 @@ from ..selectors import (
     registration_state,
     seat_counts_from_rows,
     seat_drift,
-    waitlist_position,
 )
 
 logger = logging.getLogger(__name__)
@@ -121,7 +119,7 @@ def _take_event_seat(event_id: int) -> bool:
     and the ORM took longer to build it than PostgreSQL took to run it."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE %s SET seats_taken = seats_taken + 1 "
+            "UPDATE %s SET seats_taken = seats_taken + 1 "  # noqa: S608 (a table name only)
             "WHERE id = %%s AND (capacity IS NULL OR seats_taken < capacity)"
             % Event._meta.db_table,
             [event_id],

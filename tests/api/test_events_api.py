@@ -173,6 +173,7 @@ def test_message_list_shows_each_message_and_its_state(world, as_organiser):
     body = as_organiser.get(path).json()
     assert body["count"] == 3
     assert {m["state"] for m in body["items"]} == {"queued", "sent", "failed"}
+    assert {m["composed"] for m in body["items"]} == {True}
     assert [m["to_email"] for m in as_organiser.get(path, {"state": "failed"}).json()["items"]] == [
         "p2@example.org"
     ]

@@ -86,6 +86,20 @@ def test_message_detail_shows_the_message_as_sent(klima_client, klima_event):
     assert "BEGIN:VCALENDAR" in html  # the calendar part and the MIME source
 
 
+def test_a_receipt_the_worker_has_yet_to_write_is_listed_and_opens(klima_client, klima_event):
+    from tests.events.registration_helpers import compose_pending, register
+
+    registration = register(klima_event, email="ny@example.org")
+    row = OutgoingMessage.objects.get(registration_ref=registration.pk)
+    html = klima_client.get(f"/arrangor/arrangementer/{klima_event.pk}/meldinger/").content.decode()
+    assert "ny@example.org" in html and "(written when it is sent)" in html
+    detail = klima_client.get(f"/arrangor/arrangementer/meldinger/{row.pk}/")
+    assert detail.status_code == 200 and "(written when it is sent)" in detail.content.decode()
+    compose_pending()
+    html = klima_client.get(f"/arrangor/arrangementer/meldinger/{row.pk}/").content.decode()
+    assert "Registration confirmed: Klimaforum" in html or "Påmelding bekreftet" in html
+
+
 def test_message_of_another_networks_event_is_404(client, make_organiser, klima_event, folkehelse):
     [row] = _queue(klima_event, 1)
     client.force_login(make_organiser("other", network=folkehelse))

@@ -12,6 +12,7 @@ from icalendar import Calendar
 from events.models import Event, Registration
 from tests.events.registration_helpers import EventFactory, form_data
 from tests.integration.harness import wait_for
+from worker.models import OutgoingMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,3 +53,55 @@ def test_registration_confirmation_arrives_by_smtp(client, harness):
     [vevent] = calendar.walk("VEVENT")
     assert str(vevent["ATTENDEE"]).lower() == "mailto:ingrid@example.org"
     assert vevent["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+
+
+def test_a_burst_of_registrations_gets_one_receipt_each_without_the_sweep(
+    client, smtp_server, celery_worker_factory
+):
+    """Receipts are sent by the task the first commit of a window enqueues (the nudge), not by
+    the sweep: this worker runs no beat. Each registrant gets one message, the right one."""
+    celery_worker_factory(beat=False)
+    event = EventFactory(capacity=10, status=Event.Status.PUBLISHED)
+    emails = ["deltaker%d@example.org" % i for i in range(25)]
+    for email in emails:
+        response = client.post(event.get_absolute_url(), form_data(email=email))
+        assert response.status_code == 302
+
+    wait_for(lambda: smtp_server.count() >= 25, timeout=60, message="receipts missing")
+    wait_for(
+        lambda: OutgoingMessage.objects.filter(state=OutgoingMessage.State.SENT).count() == 25,
+        timeout=30,
+        message="rows not recorded as sent",
+    )
+    recipients = sorted(m.rcpt_tos[0] for m in smtp_server.messages)
+    assert recipients == sorted(emails)  # each once
+    kinds = {r.registration_ref: r.kind for r in OutgoingMessage.objects.filter(event_ref=event.pk)}
+    for registration in Registration.objects.filter(event=event):
+        expected = (
+            "events.confirmation"
+            if registration.status == Registration.Status.CONFIRMED
+            else "events.waiting_list"
+        )
+        assert kinds[registration.pk] == expected
+    assert sorted(kinds.values()).count("events.confirmation") == 10
+
+
+def test_commits_in_one_window_enqueue_one_send_task(settings):
+    """The nudge itself, against the real Redis broker (no worker consumes the queue here)."""
+    import redis
+
+    from worker.services import NUDGE_KEY, nudge_delivery
+
+    settings.OUTBOX_COALESCE_SECONDS = 0.5
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete("mail", NUDGE_KEY)
+    try:
+        nudge_delivery(message_ids=[1])
+        nudge_delivery(message_ids=[2])
+        nudge_delivery(message_ids=[3])
+        assert broker.llen("mail") == 1
+        wait_for(lambda: not broker.exists(NUDGE_KEY), timeout=5, message="nudge key kept")
+        nudge_delivery(message_ids=[4])
+        assert broker.llen("mail") == 2
+    finally:
+        broker.delete("mail", NUDGE_KEY)
