@@ -5,6 +5,8 @@ its message in the language the request asked for (Accept-Language, via LocaleMi
 """
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -56,6 +58,24 @@ def error_response(
         "errors": [{"field": field, "message": str(text)} for field, text in errors or []],
     }
     return api.create_response(request, data, status=status)
+
+
+def refuse_nul_characters(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A JSON body with a NUL character is refused before anything reads it: PostgreSQL cannot
+    store NUL in text, and no field of ours has a use for it."""
+
+    @wraps(run)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        body = request.body
+        if b"\x00" in body or b"\\u0000" in body.lower():
+            message = _("Text may not contain NUL characters (\\u0000).")
+            return error_response(request, 422, "invalid", message, [(None, message)])
+        return run(request, *args, **kwargs)
+
+    return wrapper
+
+
+api.add_decorator(refuse_nul_characters, mode="view")
 
 
 # Field errors from request parsing (pydantic) ---------------------------------------------------

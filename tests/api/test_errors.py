@@ -85,3 +85,16 @@ def test_state_conflicts_are_409(world, as_organiser):
     response = as_organiser.post("/events/%d/publish" % world.published.pk)
     body = assert_error_shape(response, 409, "conflict")
     assert body["message"]
+
+
+@pytest.mark.parametrize("text", ["kl\u0000ima", "Møte\u0000"])
+def test_text_with_a_nul_character_is_422_and_changes_nothing(world, text):
+    from invitations.models import SendOut
+
+    api = Api(world.token(world.organiser), language="en")
+    response = api.post("/events/%d/sendouts" % world.published.pk, {"networks": [text]})
+    body = assert_error_shape(response, 422, "invalid")
+    assert "NUL" in body["message"]
+    response = api.post("/events", {"title": text, "network": "klima"})
+    assert_error_shape(response, 422, "invalid")
+    assert not SendOut.objects.exists()
