@@ -250,12 +250,7 @@ class RegistrationForm(ParticipationForm):
             )
         elif not organisation and not typed and "organisation" not in self.errors:
             self.add_error("organisation", _("Choose your organisation or type its name."))
-        elif typed:
-            # A known organisation typed by hand is the known one.
-            known = Organisation.objects.filter(name__iexact=typed).first()
-            if known is not None:
-                data["organisation"] = known
-                data["organisation_name"] = ""
+        # A known organisation typed by hand is linked by the registration service.
         return data
 
     def identity_fields(self) -> list[forms.BoundField]:

@@ -122,14 +122,15 @@ def queue_messages(*, messages: list[Message]) -> list[OutgoingMessage]:
     return created
 
 
-def queue_for_composing(
+def new_row_for_composing(
     *, kind: str, to_email: str, to_name: str = "", language: str = "", refs: References
 ) -> OutgoingMessage:
-    """Write a row that the kind's registered composer fills in when the worker sends it
-    (worker.composers), in the caller's transaction; enqueue delivery after it commits."""
+    """An unsaved row that the kind's registered composer fills in when the worker sends it
+    (worker.composers). queue_for_composing saves it; an app that inserts it itself, in the
+    same statement as its change, calls nudge_delivery after that commits."""
     if not to_email:
         raise ValueError("a message needs a recipient")
-    row = OutgoingMessage.objects.create(
+    return OutgoingMessage(
         message_id=new_message_id(_domain()),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to_email=to_email,
@@ -140,6 +141,16 @@ def queue_for_composing(
         next_attempt_at=timezone.now(),
         **_refs(refs),
     )
+
+
+def queue_for_composing(
+    *, kind: str, to_email: str, to_name: str = "", language: str = "", refs: References
+) -> OutgoingMessage:
+    """Write a row for composing in the caller's transaction; nudge delivery after commit."""
+    row = new_row_for_composing(
+        kind=kind, to_email=to_email, to_name=to_name, language=language, refs=refs
+    )
+    row.save(force_insert=True)
     transaction.on_commit(partial(nudge_delivery, message_ids=[row.pk]))
     return row
 

@@ -50,13 +50,23 @@ def test_register_with_known_organisation_from_the_select(client):
     assert registration.organisation == usn and registration.organisation_name == ""
 
 
-def test_register_with_a_known_organisation_typed_links_it(client):
-    event = EventFactory()
+@pytest.mark.parametrize("answered", [False, True], ids=["one-statement", "transaction"])
+def test_register_with_a_known_organisation_typed_links_it(client, answered):
+    """Both ways of saving (on PostgreSQL, a registration with answers takes the general one)."""
+    event = EventFactory(capacity=1)
     usn = OrganisationFactory(name="Universitetet i Sørøst-Norge")
-    client.post(
-        event.get_absolute_url(), form_data(organisation_name="universitetet i sørøst-norge")
-    )
-    assert Registration.objects.get().organisation == usn
+    extra = {}
+    if answered:
+        extra["q_%d" % QuestionFactory(event=event, required=False).pk] = "Ja"
+    for email, typed in [("a@example.org", "UNIVERSITETET I Sørøst-Norge"), ("b@example.org", "Ny")]:
+        response = client.post(
+            event.get_absolute_url(), form_data(email=email, organisation_name=typed, **extra)
+        )
+        assert response.status_code == 302
+    first, second = Registration.objects.order_by("id")
+    assert (first.organisation, first.organisation_name) == (usn, "")
+    assert (second.organisation, second.organisation_name) == (None, "Ny")
+    assert second.status == Registration.Status.WAITLISTED and second.waitlisted_at is not None
 
 
 def test_register_without_organisation_asks_for_one(client):
