@@ -2,6 +2,7 @@
 
 import base64
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -180,6 +181,8 @@ def enqueue_delivery(*, message_ids: list[int]) -> None:
 
 
 NUDGE_KEY = "partnerskap:outbox:nudge"
+# Until when (time.monotonic) a send_queued task this process enqueued is still to run.
+_nudged = {"until": 0.0}
 _redis_clients: dict[str, Any] = {}
 
 
@@ -207,8 +210,14 @@ def nudge_delivery(*, message_ids: list[int]) -> None:
     from .tasks import send_queued
 
     window = float(outbox_setting("OUTBOX_COALESCE_SECONDS"))
+    now = time.monotonic()
+    if now < _nudged["until"]:
+        # This process set the key itself less than a window ago: the task it enqueued runs
+        # after the key expires, so after this commit. No need to ask Redis.
+        return
     try:
         if _redis().set(NUDGE_KEY, 1, nx=True, px=max(1, int(window * 1000))):
+            _nudged["until"] = now + window
             send_queued.apply_async(countdown=window + 0.05, queue="mail")
     except Exception:
         logger.warning("could not nudge the outbox; enqueueing directly", exc_info=True)

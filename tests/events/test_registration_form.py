@@ -58,7 +58,10 @@ def test_register_with_a_known_organisation_typed_links_it(client, answered):
     extra = {}
     if answered:
         extra["q_%d" % QuestionFactory(event=event, required=False).pk] = "Ja"
-    for email, typed in [("a@example.org", "UNIVERSITETET I Sørøst-Norge"), ("b@example.org", "Ny")]:
+    for email, typed in [
+        ("a@example.org", "UNIVERSITETET I Sørøst-Norge"),
+        ("b@example.org", "Ny"),
+    ]:
         response = client.post(
             event.get_absolute_url(), form_data(email=email, organisation_name=typed, **extra)
         )
