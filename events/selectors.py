@@ -101,21 +101,28 @@ def public_event(*, pk: int) -> Event | None:
     event = next(iter(Event.objects.raw(_public_event_sql(), [pk, Event.Status.DRAFT])), None)
     if event is None:
         return None
-    # Known-empty relations go straight into the prefetch cache: no query for them.
+    # Known-empty relations go straight into the prefetch cache, already evaluated (as
+    # prefetch_related leaves them): no query, and not even a query compiled, for them.
     cache: dict[str, QuerySet] = {}
     event._prefetched_objects_cache = cache  # type: ignore[attr-defined]
     lookups: list[Any] = []
     if event.has_sessions:  # type: ignore[attr-defined]
         lookups.append(Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "id")))
     else:
-        cache["sessions"] = Session.objects.none()
+        cache["sessions"] = _evaluated_empty(Session.objects.none())
     if event.has_questions:  # type: ignore[attr-defined]
         lookups.append(Prefetch("questions", queryset=Question.objects.order_by("position", "id")))
     else:
-        cache["questions"] = Question.objects.none()
+        cache["questions"] = _evaluated_empty(Question.objects.none())
     if lookups:
         prefetch_related_objects([event], *lookups)
     return event
+
+
+def _evaluated_empty(queryset: QuerySet) -> QuerySet:
+    queryset._result_cache = []  # type: ignore[attr-defined]
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    return queryset
 
 
 TOKEN = re.compile(r"[-A-Za-z0-9_]{16,64}")

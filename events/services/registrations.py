@@ -11,12 +11,14 @@ ahead of the waiting list.
 import contextlib
 import datetime as dt
 import functools
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -411,33 +413,33 @@ def _save_in_one_statement(registration: Registration, *, now: dt.datetime) -> N
     (at 50 concurrent clients this was most of the cost of a registration)."""
     event = registration.event
     receipt = _receipt_for(registration)
-    reg_columns, reg_params = _insert_values(
+    reg_columns, reg_values = _insert_values(
         registration, exclude=("status", "waitlisted_at", "organisation_id", "organisation_name")
     )
-    receipt_columns, receipt_params = _insert_values(receipt, exclude=("registration_ref",))
+    receipt_columns, receipt_values = _insert_values(receipt, exclude=("registration_ref",))
     sql = _ONE_STATEMENT_SQL.format(
         event=Event._meta.db_table,
         organisation=Organisation._meta.db_table,
         registration=Registration._meta.db_table,
         outbox=OutgoingMessage._meta.db_table,
         reg_columns=", ".join(reg_columns),
-        reg_values=", ".join(["%s"] * len(reg_columns)),
+        reg_values=", ".join("r.%s" % c for c in reg_columns),
         receipt_columns=", ".join(receipt_columns),
-        receipt_values=", ".join(["%s"] * len(receipt_columns)),
+        receipt_values=", ".join("m.%s" % c for c in receipt_columns),
     )
     typed = registration.organisation_name
-    params = [
+    params: list[Any] = [
         event.pk,
         registration.organisation_id is None and bool(typed),
         typed,
-        *reg_params,
         Status.CONFIRMED,
         Status.WAITLISTED,
         now,
         registration.organisation_id,
         typed,
+        reg_values,
         event.waiting_list_mode != Event.WaitingListMode.NONE,
-        *receipt_params,
+        receipt_values,
     ]
     # Inside a caller's transaction, a savepoint keeps a refused INSERT from aborting it.
     inside = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
@@ -476,11 +478,13 @@ WITH seat AS (
         CASE WHEN taken.yes THEN NULL ELSE %s::timestamptz END,
         COALESCE(%s, (SELECT id FROM known)),
         CASE WHEN EXISTS (SELECT 1 FROM known) THEN '' ELSE %s END
-    FROM taken WHERE taken.yes OR %s
+    FROM taken, jsonb_populate_record(NULL::{registration}, %s::jsonb) AS r
+    WHERE taken.yes OR %s
     RETURNING id, status, organisation_id, organisation_name
 ), receipt AS (
     INSERT INTO {outbox} ({receipt_columns}, registration_ref)
-    SELECT {receipt_values}, reg.id FROM reg
+    SELECT {receipt_values}, reg.id
+    FROM reg, jsonb_populate_record(NULL::{outbox}, %s::jsonb) AS m
     RETURNING id
 )
 SELECT reg.id, reg.status, reg.organisation_id, reg.organisation_name, receipt.id
@@ -488,13 +492,13 @@ FROM reg, receipt
 """
 
 
-def _insert_values(obj: Any, *, exclude: tuple[str, ...]) -> tuple[list[str], list[Any]]:
-    """Columns and database values for inserting `obj`, as Model.save() would write them."""
+def _insert_values(obj: Any, *, exclude: tuple[str, ...]) -> tuple[list[str], str]:
+    """Columns for inserting `obj`, and their values as Model.save() would write them, as one
+    JSON object (jsonb_populate_record turns it into a row: one parameter instead of thirty,
+    which also lets psycopg reuse the parsed statement)."""
     fields = _insert_fields(obj.__class__, exclude)
-    return (
-        [f.column for f in fields],
-        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields],
-    )
+    values = {f.column: f.get_prep_value(f.pre_save(obj, True)) for f in fields}
+    return [f.column for f in fields], json.dumps(values, cls=DjangoJSONEncoder)
 
 
 @functools.cache
