@@ -98,7 +98,9 @@ def public_event(*, pk: int) -> Event | None:
     because it runs on every registration (the hot path): the ORM took four times as long
     to build it as PostgreSQL took to answer it.
     """
-    event = next(iter(Event.objects.raw(_public_event_sql(), [pk, Event.Status.DRAFT])), None)
+    # .value: a plain str; psycopg looks a str subclass (the enum member) up the slow way.
+    params = [pk, Event.Status.DRAFT.value]
+    event = next(iter(Event.objects.raw(_public_event_sql(), params)), None)
     if event is None:
         return None
     # Known-empty relations go straight into the prefetch cache, already evaluated (as

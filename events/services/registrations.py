@@ -432,8 +432,8 @@ def _save_in_one_statement(registration: Registration, *, now: dt.datetime) -> N
         event.pk,
         registration.organisation_id is None and bool(typed),
         typed,
-        Status.CONFIRMED,
-        Status.WAITLISTED,
+        Status.CONFIRMED.value,  # plain str values: psycopg adapts enum members slowly
+        Status.WAITLISTED.value,
         now,
         registration.organisation_id,
         typed,
