@@ -8,7 +8,7 @@ alternating rounds (4 by default), since this machine's speed drifts from minute
 the ratio is over all rounds, and the per-round ratios show the spread. With the default
 capacity half the registrations are confirmed and half join the waiting list.
 
-    python -m bench.registration [--clients 50] [--requests 2000] [--capacity 1000] [--rounds 4]
+    python -m bench.registration [--clients 50] [--requests 4000] [--capacity 2000] [--rounds 4]
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/partnerskap_reg_bench,
 dropped and created afresh) and uses REDIS_URL as the broker if set (no worker runs: queued mail
@@ -68,8 +68,8 @@ def _drop_database(url: str) -> None:
         conn.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % parsed.path.lstrip("/"))
 
 
-def _seed(env: dict, capacity: int) -> tuple[int, int]:
-    """Create the event under test and the baseline's event; return their ids."""
+def _seed(env: dict, capacity: int) -> tuple[int, int, int]:
+    """Create the event under test, the baseline's event and a warm-up event; return their ids."""
     code = (
         "import django, datetime as dt; django.setup()\n"
         "from django.utils import timezone\n"
@@ -82,12 +82,13 @@ def _seed(env: dict, capacity: int) -> tuple[int, int]:
         "              venue_name='Bølgen kulturhus', meeting_url='https://meet.example.org/x')\n"
         "event = Event.objects.create(title='Partnerskapskonferansen', capacity=%d, **common)\n"
         "baseline = Event.objects.create(title='Baseline', capacity=None, **common)\n"
-        "print(event.pk, baseline.pk)\n" % capacity
+        "warmup = Event.objects.create(title='Warm-up', capacity=None, **common)\n"
+        "print(event.pk, baseline.pk, warmup.pk)\n" % capacity
     )
     out = subprocess.run(
         [PYTHON, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout.split()
-    return int(out[-2]), int(out[-1])
+    return int(out[-3]), int(out[-2]), int(out[-1])
 
 
 def _counts(env: dict, event_id: int) -> dict:
@@ -353,9 +354,9 @@ def _combine(rounds: list[dict]) -> dict:
 def run(
     *,
     clients: int = 50,
-    requests: int = 2000,
+    requests: int = 4000,
     rounds: int = 4,
-    capacity: int = 1000,
+    capacity: int = 2000,
     workers: int = 4,
     threads: int = 4,
     processes: int = 2,
@@ -366,7 +367,7 @@ def run(
     server = Server(database_url=database_url, workers=workers, threads=threads)
     try:
         server.prepare()
-        event_id, baseline_id = _seed(server.env, capacity)
+        event_id, baseline_id, warmup_id = _seed(server.env, capacity)
         server.start()
         event_path = "/arrangementer/%d/" % event_id
         common = {
@@ -383,6 +384,13 @@ def run(
             extra={"event": baseline_id},
             requests=clients * 2,
             offset=10_000_000,
+            **common,
+        )
+        load(
+            post_path="/arrangementer/%d/" % warmup_id,
+            extra={},
+            requests=clients * 2,
+            offset=11_000_000,
             **common,
         )
         baseline_rounds, registration_rounds = [], []
@@ -467,8 +475,8 @@ def report(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--capacity", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=4000, help="per side, over all rounds")
+    parser.add_argument("--capacity", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per side")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)

@@ -212,13 +212,20 @@ def nudge_delivery(*, message_ids: list[int]) -> None:
     window = float(outbox_setting("OUTBOX_COALESCE_SECONDS"))
     now = time.monotonic()
     if now < _nudged["until"]:
-        # This process set the key itself less than a window ago: the task it enqueued runs
-        # after the key expires, so after this commit. No need to ask Redis.
+        # The key was there, with a task due after it expires, less than its lifetime ago:
+        # that task runs after this commit. No need to ask Redis.
         return
     try:
-        if _redis().set(NUDGE_KEY, 1, nx=True, px=max(1, int(window * 1000))):
+        pipe = _redis().pipeline(transaction=False)
+        pipe.set(NUDGE_KEY, 1, nx=True, px=max(1, int(window * 1000)))
+        pipe.pttl(NUDGE_KEY)
+        was_set, left_ms = pipe.execute()
+        if was_set:
             _nudged["until"] = now + window
             send_queued.apply_async(countdown=window + 0.05, queue="mail")
+        elif left_ms > 0:
+            # Another process set it; it expires no earlier than left_ms from now.
+            _nudged["until"] = now + left_ms / 1000
     except Exception:
         logger.warning("could not nudge the outbox; enqueueing directly", exc_info=True)
         enqueue_delivery(message_ids=message_ids)
