@@ -5,6 +5,7 @@ its message in the language the request asked for (Accept-Language, via LocaleMi
 """
 
 import logging
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -60,6 +61,10 @@ def error_response(
     return api.create_response(request, data, status=status)
 
 
+# \u0000 in a JSON string, unless its backslash is itself escaped (an odd run of backslashes).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
 def refuse_nul_characters(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A JSON body with a NUL character is refused before anything reads it: PostgreSQL cannot
     store NUL in text, and no field of ours has a use for it."""
@@ -67,7 +72,7 @@ def refuse_nul_characters(run: Callable[..., HttpResponse]) -> Callable[..., Htt
     @wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         body = request.body
-        if b"\x00" in body or b"\\u0000" in body.lower():
+        if b"\x00" in body or _JSON_NUL.search(body):
             message = _("Text may not contain NUL characters (\\u0000).")
             return error_response(request, 422, "invalid", message, [(None, message)])
         return run(request, *args, **kwargs)

@@ -243,7 +243,7 @@ def list_registrations(
 
 
 class MessageFilter(Schema):
-    state: Literal["queued", "sending", "sent", "retrying", "failed"] | None = None
+    state: Literal["queued", "sending", "sent", "retrying", "failed", "skipped"] | None = None
 
 
 @router.get(
@@ -438,7 +438,9 @@ def register(
     if event is None:
         raise not_found()
     typed = payload.organisation.strip()
-    organisation = Organisation.objects.filter(name__iexact=typed).first() if typed else None
+    organisation = (
+        Organisation.objects.filter(name__iexact=typed).order_by("pk").first() if typed else None
+    )
     try:
         registration = registrations.register_participant(
             event=event,

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from worker.composers import ComposeError, composer
+from worker.composers import ComposeError, ComposeSkipped, composer
 from worker.models import OutgoingMessage
 from worker.services import Attachment, Message, References
 
@@ -105,16 +105,22 @@ REGISTRATION_RECEIPT = "events.registration"
 
 @composer(REGISTRATION_RECEIPT)
 def registration_receipt(row: OutgoingMessage) -> Message:
-    """The confirmation, or the waiting-list receipt for a registration that joined the list
-    when it registered (its place in the queue as it is now)."""
+    """The confirmation, or the waiting-list receipt (with the place in the queue as it is
+    now), for the registration as it is when the receipt is sent."""
     if row.registration_ref is None:
         raise ComposeError("a registration receipt without a registration")
     registration = Registration.objects.select_related("event").get(pk=row.registration_ref)
-    if registration.waitlisted_at is None:
+    Status = Registration.Status
+    if registration.status == Status.CONFIRMED and registration.waitlisted_at is None:
         return confirmation(registration=registration)
-    return waiting_list_receipt(
-        registration=registration, position=waitlist_position(registration) or 1
-    )
+    if registration.status == Status.WAITLISTED:
+        return waiting_list_receipt(
+            registration=registration, position=waitlist_position(registration) or 1
+        )
+    # Offered a seat, promoted or cancelled before the receipt went out: the message about
+    # that (the offer, the confirmation or the cancellation) says what is true; a receipt
+    # now would contradict it (a calendar REQUEST after a CANCEL puts the event back).
+    raise ComposeSkipped("the registration is %s by now" % registration.status)
 
 
 def waiting_list_receipt(*, registration: Registration, position: int) -> Message:

@@ -276,7 +276,7 @@ class AcceptedOut(Schema):
 
 class MessageOut(Schema):
     id: int
-    state: Literal["queued", "sending", "sent", "retrying", "failed"]
+    state: Literal["queued", "sending", "sent", "retrying", "failed", "skipped"]
     kind: str
     to_email: str
     to_name: str

@@ -25,6 +25,11 @@ class ComposeError(Exception):
     """The row cannot be composed (no composer, or what it refers to is gone)."""
 
 
+class ComposeSkipped(Exception):  # noqa: N818 (not an error: the row is not to be sent)
+    """The message has nothing left to say (what it was about has changed since); the row is
+    recorded as not sent, with this reason."""
+
+
 def composer(kind: str) -> Callable[[Composer], Composer]:
     """Register the function that composes rows of `kind` (at import, from AppConfig.ready)."""
 

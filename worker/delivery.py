@@ -36,7 +36,7 @@ from django.db import connection
 from django.db.models import Field, Q
 from django.utils import timezone
 
-from .composers import ComposeError, compose, fill
+from .composers import ComposeError, ComposeSkipped, compose, fill
 from .conf import outbox_setting
 from .mime import ascii_address, envelope_sender, render_message
 from .models import OutgoingMessage
@@ -408,6 +408,15 @@ def _deliver_claimed(rows, token, transport, retries: list[Retry]) -> None:
         if not row.composed:
             try:
                 _compose(row, token)
+            except ComposeSkipped as skipped:
+                _record(
+                    row,
+                    token,
+                    state=State.SKIPPED,
+                    last_response="not sent: %s" % skipped,
+                    next_attempt_at=None,
+                )
+                continue
             except Exception as exc:
                 # What the row refers to is gone, or nobody composes its kind: final. Anything
                 # else (the database, a bug fixed by a deploy) is worth the retries.
@@ -453,8 +462,9 @@ def deliver_queued(*, max_batches: int = 40) -> tuple[list[Retry], bool]:
     retries: list[Retry] = []
     size = int(outbox_setting("OUTBOX_BATCH_SIZE"))
     for _ in range(max_batches):
+        # Queued rows are due by definition; next_attempt_at comes from another host's clock.
         ids = list(
-            OutgoingMessage.objects.filter(state=State.QUEUED, next_attempt_at__lte=timezone.now())
+            OutgoingMessage.objects.filter(state=State.QUEUED)
             .order_by("pk")
             .values_list("pk", flat=True)[:size]
         )

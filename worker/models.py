@@ -14,6 +14,8 @@ class OutgoingMessage(models.Model):
         SENT = "sent", _("Sent")
         RETRYING = "retrying", _("Retrying")
         FAILED = "failed", _("Failed")
+        # Composed too late to matter (e.g. a receipt for a registration already cancelled).
+        SKIPPED = "skipped", _("Not sent")
 
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)

@@ -13,13 +13,15 @@ import datetime as dt
 import functools
 import json
 import logging
+import random
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -323,25 +325,54 @@ def register_participant(
     )
     # No duplicate check before writing: the unique index refuses the INSERT, and that
     # becomes DuplicateRegistration below.
-    try:
-        if connection.vendor == "postgresql" and not sessions and not answer_rows:
-            _save_in_one_statement(registration, now=now)
-        else:
-            _link_known_organisation(registration)
-            _save_in_transaction(registration, sessions=sessions, answer_rows=answer_rows, now=now)
-    except IntegrityError as exc:
-        # Two registrations for the same address raced past each other; the index refused one.
-        if _is_duplicate_error(exc) or _active_registration_for(event.pk, email):
-            raise DuplicateRegistration(_duplicate_message(), field="email") from exc
-        raise
-    return registration
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            if connection.vendor == "postgresql" and not sessions and not answer_rows:
+                _save_in_one_statement(registration, now=now)
+            else:
+                _link_known_organisation(registration)
+                _save_in_transaction(
+                    registration, sessions=sessions, answer_rows=answer_rows, now=now
+                )
+            return registration
+        except IntegrityError as exc:
+            # Two registrations for one address raced past each other; the index refused one.
+            if _is_duplicate_error(exc) or _active_registration_for(event.pk, email):
+                raise DuplicateRegistration(_duplicate_message(), field="email") from exc
+            raise
+        except OperationalError as exc:
+            # The two ways of saving (and a cancellation) take the event row and the email's
+            # index entry in opposite orders. Only a race on one address can deadlock, and
+            # PostgreSQL breaks it by refusing one side, which runs again (and then usually
+            # finds the other registration: DuplicateRegistration).
+            deadlock = getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+            if attempt == DEADLOCK_ATTEMPTS or not deadlock:
+                raise
+            logger.info("registration for event %s: deadlock, trying again", event.pk)
+            time.sleep(random.uniform(0, 0.05 * attempt))
+            registration.pk = None
+            registration._state.adding = True
+            registration.status = Status.CONFIRMED
+            registration.waitlisted_at = None
+            for answer in answer_rows:
+                answer.pk = None
+                answer._state.adding = True
+    raise AssertionError("unreachable")
+
+
+DEADLOCK_DETECTED = "40P01"
+DEADLOCK_ATTEMPTS = 5
 
 
 def _link_known_organisation(registration: Registration) -> None:
     """A known organisation typed by hand is the known one (the one-statement path does the
     same in its SQL)."""
     if registration.organisation_id is None and registration.organisation_name:
-        known = Organisation.objects.filter(name__iexact=registration.organisation_name).first()
+        known = (
+            Organisation.objects.filter(name__iexact=registration.organisation_name)
+            .order_by("pk")
+            .first()
+        )
         if known is not None:
             registration.organisation = known
             registration.organisation_name = ""
@@ -441,7 +472,13 @@ def _save_in_one_statement(registration: Registration, *, now: dt.datetime) -> N
         event.waiting_list_mode != Event.WaitingListMode.NONE,
         receipt_values,
     ]
-    # Inside a caller's transaction, a savepoint keeps a refused INSERT from aborting it.
+    # Like the transaction path (durable), this commits on its own: not inside a caller's
+    # transaction, which would hold the event row locked until it ends. A test's transaction
+    # is the exception; a savepoint keeps a refused INSERT from aborting it.
+    if connection.atomic_blocks and not getattr(
+        connection.atomic_blocks[-1], "_from_testcase", False
+    ):
+        raise RuntimeError("register_participant commits on its own; call it outside a transaction")
     inside = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with inside, connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -498,7 +535,17 @@ def _insert_values(obj: Any, *, exclude: tuple[str, ...]) -> tuple[list[str], st
     which also lets psycopg reuse the parsed statement)."""
     fields = _insert_fields(obj.__class__, exclude)
     values = {f.column: f.get_prep_value(f.pre_save(obj, True)) for f in fields}
-    return [f.column for f in fields], json.dumps(values, cls=DjangoJSONEncoder)
+    return [f.column for f in fields], json.dumps(values, cls=_Encoder)
+
+
+class _Encoder(DjangoJSONEncoder):
+    """Datetimes with their microseconds (DjangoJSONEncoder keeps milliseconds, as ECMA-262
+    does; the ORM stores microseconds, and both paths must store the same)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            return o.isoformat()
+        return super().default(o)
 
 
 @functools.cache

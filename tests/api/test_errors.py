@@ -98,3 +98,9 @@ def test_text_with_a_nul_character_is_422_and_changes_nothing(world, text):
     response = api.post("/events", {"title": text, "network": "klima"})
     assert_error_shape(response, 422, "invalid")
     assert not SendOut.objects.exists()
+
+
+def test_an_escaped_backslash_before_u0000_is_text_not_nul(world):
+    api = Api(world.token(world.organiser), language="en")
+    response = api.post("/events/%d/sendouts" % world.published.pk, {"networks": ["x\\u0000"]})
+    assert response.status_code != 422 or "NUL" not in response.json()["message"]

@@ -116,11 +116,16 @@ def register(event: Event, email: str = "kari.nordmann@example.org", **kwargs) -
 
 def compose_pending() -> None:
     """Compose the rows the worker composes when it sends them, as it would."""
-    from worker.composers import compose, fill
+    from worker.composers import ComposeSkipped, compose, fill
     from worker.models import OutgoingMessage
 
-    for row in OutgoingMessage.objects.filter(composed=False):
-        row.save(update_fields=fill(row, compose(row)))
+    for row in OutgoingMessage.objects.filter(composed=False, state="queued"):
+        try:
+            row.save(update_fields=fill(row, compose(row)))
+        except ComposeSkipped as skipped:
+            row.state = OutgoingMessage.State.SKIPPED
+            row.last_response = "not sent: %s" % skipped
+            row.save(update_fields=["state", "last_response"])
 
 
 def outbox(kind: str | None = None, to: str | None = None):

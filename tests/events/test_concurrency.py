@@ -22,7 +22,7 @@ from events.services.registrations import (
     register_participant,
 )
 
-from .registration_helpers import EventFactory, SessionFactory
+from .registration_helpers import EventFactory, QuestionFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,6 +129,34 @@ def test_same_email_twice_concurrently_gives_one_registration():
     assert all(o.code == "duplicate" for o in outcomes if isinstance(o, RegistrationError))
     event.refresh_from_db()
     assert event.seats_taken == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_same_email_through_both_ways_of_saving_gives_one_registration(round_):
+    """One statement (no answers) and the transaction (answers) take the event row and the
+    email's index entry in opposite orders; a deadlock between them is retried, never a 500."""
+    event = EventFactory(capacity=100)
+    question = QuestionFactory(event=event, required=False)
+    jobs = [
+        registering(event.pk, 1, answers={question.pk: "Ja"} if i % 2 else {}) for i in range(8)
+    ]
+    outcomes = race(jobs)
+    assert [repr(o) for o in outcomes if not isinstance(o, Registration | RegistrationError)] == []
+    assert sum(isinstance(o, Registration) for o in outcomes) == 1
+    assert all(o.code == "duplicate" for o in outcomes if isinstance(o, RegistrationError))
+    event.refresh_from_db()
+    assert event.seats_taken == 1 and recount_seats() == []
+
+
+def test_registering_inside_a_callers_transaction_is_refused():
+    from django.db import transaction
+
+    event = EventFactory(capacity=10)
+    question = QuestionFactory(event=event, required=False)
+    for answers in ({}, {question.pk: "Ja"}):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            registering(event.pk, 1, answers=answers)()
+    assert not Registration.objects.exists()
 
 
 @pytest.mark.parametrize("mode", [Event.WaitingListMode.OFFER, Event.WaitingListMode.AUTOMATIC])

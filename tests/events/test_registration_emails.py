@@ -107,3 +107,47 @@ def test_offer_message_shows_deadline_in_oslo_time():
     deadline = timezone.localtime(second.offer_expires_at, ZoneInfo("Europe/Oslo"))
     assert deadline.strftime("%H:%M") in row.text_body
     assert second.get_absolute_url() in row.text_body
+
+
+def test_the_receipt_says_what_is_true_when_it_is_sent(settings):
+    """Written at registration, composed at sending: a registration promoted or cancelled in
+    between gets no receipt contradicting the message about that (its row is 'not sent')."""
+    from events.services.registrations import cancel_registration, promote_from_waiting_list
+    from tests.events.registration_helpers import compose_pending
+    from worker.delivery import deliver_messages
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    event = winter_event(capacity=1)
+    seated = register(event, email="first@example.org")
+    waiting = register(event, email="waiting@example.org")
+    promoted = register(event, email="promoted@example.org")
+    cancelled = register(event, email="gone@example.org")
+    assert promoted.status == cancelled.status == Registration.Status.WAITLISTED
+    rows = {r.to_email: r for r in OutgoingMessage.objects.filter(kind="events.registration")}
+    cancel_registration(registration_id=cancelled.pk)
+    event.capacity = 3
+    event.save(update_fields=["capacity"])
+    promote_from_waiting_list(registration_id=promoted.pk)
+    deliver_messages(message_ids=[r.pk for r in rows.values()])
+
+    states = {
+        r.to_email: (r.state, r.kind)
+        for r in OutgoingMessage.objects.filter(pk__in=[r.pk for r in rows.values()])
+    }
+    assert states["first@example.org"] == ("sent", "events.confirmation")
+    assert states["waiting@example.org"] == ("sent", "events.waiting_list")
+    assert states["promoted@example.org"][0] == "skipped"
+    assert states["gone@example.org"][0] == "skipped"
+    skipped = OutgoingMessage.objects.get(pk=rows["gone@example.org"].pk)
+    assert skipped.last_response == "not sent: the registration is cancelled by now"
+    assert seated.status == Registration.Status.CONFIRMED and waiting.pk
+    assert sorted(m.to[0] for m in mail.outbox) == ["first@example.org", "waiting@example.org"]
+    # What the other two hear about instead:
+    other = OutgoingMessage.objects.exclude(kind="events.registration").exclude(
+        pk__in=[r.pk for r in rows.values()]
+    )
+    assert sorted(other.values_list("to_email", flat=True)) == [
+        "gone@example.org",
+        "promoted@example.org",
+    ]
+    compose_pending()

@@ -51,6 +51,18 @@ def test_register_with_known_organisation_from_the_select(client):
 
 
 @pytest.mark.parametrize("answered", [False, True], ids=["one-statement", "transaction"])
+def test_registration_times_are_stored_as_the_returned_object_has_them(answered):
+    event = EventFactory()
+    answers = {QuestionFactory(event=event, required=False).pk: "Ja"} if answered else {}
+    registration = register(event, answers=answers)
+    stored = Registration.objects.get(pk=registration.pk)
+    assert (stored.created_at, stored.updated_at) == (
+        registration.created_at,
+        registration.updated_at,
+    )
+
+
+@pytest.mark.parametrize("answered", [False, True], ids=["one-statement", "transaction"])
 def test_register_with_a_known_organisation_typed_links_it(client, answered):
     """Both ways of saving (on PostgreSQL, a registration with answers takes the general one)."""
     event = EventFactory(capacity=1)

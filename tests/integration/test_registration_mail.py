@@ -107,3 +107,30 @@ def test_commits_in_one_window_enqueue_one_send_task(settings):
         assert broker.llen("mail") == 2
     finally:
         broker.delete("mail", NUDGE_KEY)
+
+
+def test_a_nudge_whose_task_cannot_be_published_leaves_the_window_open(settings, monkeypatch):
+    """If the send task cannot be published, the key goes (so the next commit tries again)
+    and the rows are enqueued directly; nothing waits for the sweep."""
+    import redis
+
+    from worker import services
+    from worker.services import NUDGE_KEY, nudge_delivery
+    from worker.tasks import send_queued
+
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete(NUDGE_KEY)
+    services._nudged["until"] = 0.0
+    enqueued: list[list[int]] = []
+    monkeypatch.setattr(
+        services, "enqueue_delivery", lambda *, message_ids: enqueued.append(message_ids)
+    )
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(send_queued, "apply_async", refuse)
+    nudge_delivery(message_ids=[7])
+    assert enqueued == [[7]] and not broker.exists(NUDGE_KEY)
+    nudge_delivery(message_ids=[8])  # not skipped: this process never saw a task enqueued
+    assert enqueued == [[7], [8]]
