@@ -25,7 +25,7 @@ from partners.api_common import (
     public_write_throttle,
     token_auth,
 )
-from partners.models import Host, Network, Organisation
+from partners.models import Host, Network
 from partners.selectors import organised_hosts
 from worker.models import OutgoingMessage
 
@@ -48,7 +48,7 @@ from .schemas import (
     ResendLinkIn,
     absolute,
 )
-from .selectors import waitlist_position
+from .selectors import public_event, waitlist_position
 from .selectors_organiser import can_organise, organised_events
 from .services import organising, registrations
 from .services.organising import CheckInOutcome, CheckInResult
@@ -429,25 +429,16 @@ def register(
     payload: RegistrationIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Status[dict[str, Any]]:
-    event = (
-        Event.objects.exclude(status=Event.Status.DRAFT)
-        .prefetch_related("sessions", "questions")
-        .filter(pk=event_id)
-        .first()
-    )
+    event = public_event(pk=event_id)
     if event is None:
         raise not_found()
-    typed = payload.organisation.strip()
-    organisation = (
-        Organisation.objects.filter(name__iexact=typed).order_by("pk").first() if typed else None
-    )
     try:
+        # A typed name that matches a known organisation is linked by the service.
         registration = registrations.register_participant(
             event=event,
             name=payload.name,
             email=payload.email,
-            organisation=organisation,
-            organisation_name="" if organisation else typed,
+            organisation_name=payload.organisation.strip(),
             title=payload.title,
             phone=payload.phone,
             language=payload.language,

@@ -640,7 +640,7 @@ def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     return render(
         request,
         "events/organiser/message_detail.html",
-        {"event": event, "row": row, "source": message_source(row) if row.composed else ""},
+        {"event": event, "row": row, "source": message_source(row)},
     )
 
 

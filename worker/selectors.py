@@ -47,5 +47,8 @@ def state_counts(queryset: QuerySet[OutgoingMessage]) -> dict[str, int]:
 
 
 def message_source(row: OutgoingMessage) -> str:
-    """The message as the worker renders it for SMTP (Date aside), for the detail page."""
+    """The message as the worker renders it for SMTP (Date aside), for the detail page; empty
+    while the row waits for its composer (there is no message yet)."""
+    if not row.composed:
+        return ""
     return render_message(row).decode("ascii")

@@ -29,7 +29,13 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Language, Organisation, Person
 from worker.models import OutgoingMessage
-from worker.services import References, new_row_for_composing, nudge_delivery, queue_message
+from worker.services import (
+    References,
+    new_row_for_composing,
+    nudge_delivery,
+    queue_for_composing,
+    queue_message,
+)
 
 from .. import emails
 from ..models import Answer, Event, Question, Registration, Session, SessionChoice
@@ -382,19 +388,19 @@ def _duplicate_message() -> Any:
     return _("This email address is already registered for this event.")
 
 
-def _receipt_for(registration: Registration) -> OutgoingMessage:
-    """The registration receipt (events.emails composes it when it is sent), not yet saved."""
-    return new_row_for_composing(
-        kind=emails.REGISTRATION_RECEIPT,
-        to_email=registration.email,
-        to_name=registration.name,
-        language=registration.language,
-        refs=References(
+def _receipt(registration: Registration) -> dict[str, Any]:
+    """The registration receipt's row (events.emails composes it when it is sent)."""
+    return {
+        "kind": emails.REGISTRATION_RECEIPT,
+        "to_email": registration.email,
+        "to_name": registration.name,
+        "language": registration.language,
+        "refs": References(
             event=registration.event_id,
             registration=registration.pk,
             person=registration.person_id,
         ),
-    )
+    }
 
 
 @transaction.atomic(durable=True)
@@ -416,9 +422,7 @@ def _save_in_transaction(
     SessionChoice.objects.bulk_create(
         [SessionChoice(registration=registration, session=s) for s in sessions]
     )
-    receipt = _receipt_for(registration)
-    receipt.save(force_insert=True)
-    transaction.on_commit(partial(nudge_delivery, message_ids=[receipt.pk]))
+    queue_for_composing(**_receipt(registration))
 
     _move_session_seats(take=sessions, release=())
     if _take_event_seat(event.pk):
@@ -443,7 +447,7 @@ def _save_in_one_statement(registration: Registration, *, now: dt.datetime) -> N
     hold DESIGN rule 3 asks for, and the web server builds and sends one query instead of six
     (at 50 concurrent clients this was most of the cost of a registration)."""
     event = registration.event
-    receipt = _receipt_for(registration)
+    receipt = new_row_for_composing(**_receipt(registration))
     reg_columns, reg_values = _insert_values(
         registration, exclude=("status", "waitlisted_at", "organisation_id", "organisation_name")
     )
