@@ -4,6 +4,7 @@ Endpoints parse input, call one service and render; who may see what comes from 
 selectors as the HTML organiser area.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
@@ -511,6 +512,18 @@ def _conflict(error: RegistrationError) -> ApiError:
     return ApiError(409, error.code if error.code != "invalid" else "conflict", error.message)
 
 
+def _organiser_change(
+    request: HttpRequest, registration_id: int, change: Callable[..., object]
+) -> Registration:
+    """An organiser's change to one registration they organise; a refusing rule is 409."""
+    registration = get_organised_registration(request, registration_id)
+    try:
+        change(registration_id=registration.pk)
+    except RegistrationError as error:
+        raise _conflict(error) from error
+    return _registration_answer(registration.pk)
+
+
 @router.post(
     "/registrations/{registration_id}/promote",
     response={200: RegistrationOut, **error_responses(401, 403, 404, 409, 422)},
@@ -518,12 +531,7 @@ def _conflict(error: RegistrationError) -> ApiError:
     summary="Confirm someone from the waiting list by hand",
 )
 def promote(request: HttpRequest, registration_id: int) -> Registration:
-    registration = get_organised_registration(request, registration_id)
-    try:
-        registrations.promote_from_waiting_list(registration_id=registration.pk)
-    except RegistrationError as error:
-        raise _conflict(error) from error
-    return _registration_answer(registration.pk)
+    return _organiser_change(request, registration_id, registrations.promote_from_waiting_list)
 
 
 @router.post(
@@ -533,9 +541,4 @@ def promote(request: HttpRequest, registration_id: int) -> Registration:
     summary="Cancel a registration; a freed seat goes to the waiting list",
 )
 def cancel(request: HttpRequest, registration_id: int) -> Registration:
-    registration = get_organised_registration(request, registration_id)
-    try:
-        registrations.cancel_registration(registration_id=registration.pk)
-    except RegistrationError as error:
-        raise _conflict(error) from error
-    return _registration_answer(registration.pk)
+    return _organiser_change(request, registration_id, registrations.cancel_registration)

@@ -1,7 +1,8 @@
 """The organiser area for events (/arrangor/arrangementer/). Every view is organiser_required and
 scoped to the events the user's roles cover: anything else is a 404."""
 
-from typing import TypedDict
+from collections.abc import Callable
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -67,6 +68,27 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _submitted(
+    request: HttpRequest,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    message: str,
+    url_name: str,
+    **url_kwargs: Any,
+) -> HttpResponse | None:
+    """A POSTed valid form handed to its service: on success the message and the redirect;
+    the service's ValidationError goes onto the form and None is returned (render it)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+    messages.success(request, message)
+    return redirect(url_name, **url_kwargs)
 
 
 def _error_messages(error: ValidationError) -> str:
@@ -214,14 +236,15 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def session_list(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_organised_event(request.user, pk)
     form = SessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organising.add_session(event=event, values=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("The session was added."))
-            return redirect("events_organiser:sessions", pk=event.pk)
+    if done := _submitted(
+        request,
+        form,
+        lambda values: organising.add_session(event=event, values=values),
+        _("The session was added."),
+        "events_organiser:sessions",
+        pk=event.pk,
+    ):
+        return done
     sessions = event.sessions.annotate(signups=Count("choices")).order_by("starts_at", "id")
     return render(
         request,
@@ -235,14 +258,15 @@ def session_edit(request: HttpRequest, pk: int, session_id: int) -> HttpResponse
     event = get_organised_event(request.user, pk)
     session = get_object_or_404(Session, pk=session_id, event=event)
     form = SessionForm(request.POST or None, instance=session)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organising.update_session(session=session, values=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("The session was saved."))
-            return redirect("events_organiser:sessions", pk=event.pk)
+    if done := _submitted(
+        request,
+        form,
+        lambda values: organising.update_session(session=session, values=values),
+        _("The session was saved."),
+        "events_organiser:sessions",
+        pk=event.pk,
+    ):
+        return done
     return render(
         request,
         "events/organiser/session_form.html",
@@ -278,14 +302,15 @@ def session_delete(request: HttpRequest, pk: int, session_id: int) -> HttpRespon
 def question_list(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_organised_event(request.user, pk)
     form = QuestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organising.add_question(event=event, values=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("The question was added."))
-            return redirect("events_organiser:questions", pk=event.pk)
+    if done := _submitted(
+        request,
+        form,
+        lambda values: organising.add_question(event=event, values=values),
+        _("The question was added."),
+        "events_organiser:questions",
+        pk=event.pk,
+    ):
+        return done
     questions = list(
         event.questions.annotate(answer_count=Count("answers")).order_by("position", "id")
     )
@@ -301,14 +326,15 @@ def question_edit(request: HttpRequest, pk: int, question_id: int) -> HttpRespon
     event = get_organised_event(request.user, pk)
     question = get_object_or_404(Question, pk=question_id, event=event)
     form = QuestionForm(request.POST or None, instance=question)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organising.update_question(question=question, values=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("The question was saved."))
-            return redirect("events_organiser:questions", pk=event.pk)
+    if done := _submitted(
+        request,
+        form,
+        lambda values: organising.update_question(question=question, values=values),
+        _("The question was saved."),
+        "events_organiser:questions",
+        pk=event.pk,
+    ):
+        return done
     return render(
         request,
         "events/organiser/question_form.html",
