@@ -196,8 +196,10 @@ public_write_throttle = ClientIpRateThrottle(
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL = timedelta(hours=24)
-# Answers that say nothing about the request itself are not kept: the client should retry.
-_NOT_REPLAYED = {401, 429}
+# Answers that are not kept, so the same key may be sent again: a request refused before it
+# started (400 bad JSON, 422 invalid input: nothing was done, as Stripe's idempotency treats
+# validation errors) and answers that say nothing about the request itself (401, 429).
+_NOT_REPLAYED = {400, 401, 422, 429}
 
 
 def _client_scope(request: HttpRequest) -> str:
@@ -264,7 +266,8 @@ def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wraps every operation (ninja "view" mode): a POST with Idempotency-Key runs at most once.
 
     The same key with the same body gets the first answer back (same status and body); the same
-    key with another body gets 422. A key still being worked on gets 409.
+    key with another body gets 422. A key still being worked on gets 409. A refusal of the input
+    (400, 422) is not kept: the corrected request may reuse the key.
     """
 
     @wraps(run)

@@ -6,6 +6,7 @@ from django.test import RequestFactory
 from events.models import Event, Registration
 from partners.api_common import _request_hash
 from partners.models import IdempotencyRecord
+from worker.models import OutgoingMessage
 
 from .conftest import Api, assert_error_shape
 from .test_events_api import NEW_EVENT
@@ -54,13 +55,50 @@ def test_a_public_registration_replayed_with_its_key_registers_once(world):
     assert Registration.objects.count() == 1
 
 
-def test_an_error_answer_is_replayed_too(world, as_organiser):
-    headers = {"Idempotency-Key": "bad"}
-    body = {**NEW_EVENT, "network": "nope"}
-    first = as_organiser.post("/events", body, headers=headers)
-    again = as_organiser.post("/events", body, headers=headers)
-    assert first.status_code == again.status_code == 422
-    assert first.content == again.content
+def test_a_request_refused_as_invalid_leaves_its_key_for_the_corrected_one(world, as_organiser):
+    headers = {"Idempotency-Key": "vaarsamling"}
+    refused = as_organiser.post("/events", {**NEW_EVENT, "network": "nope"}, headers=headers)
+    assert_error_shape(refused, 422, "validation_error")
+    corrected = as_organiser.post("/events", NEW_EVENT, headers=headers)
+    assert corrected.status_code == 201, corrected.content
+    assert "Idempotent-Replayed" not in corrected
+    again = as_organiser.post("/events", NEW_EVENT, headers=headers)
+    assert again.status_code == 201 and again.content == corrected.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert Event.objects.filter(title="Vårsamling").count() == 1
+
+
+def test_a_body_that_is_not_json_leaves_its_key_for_the_corrected_one(world, as_organiser):
+    headers = {"Idempotency-Key": "vaarsamling"}
+    refused = as_organiser.post("/events", '{"title": "Vårsamling",', headers=headers)
+    assert_error_shape(refused, 400, "bad_request")
+    corrected = as_organiser.post("/events", NEW_EVENT, headers=headers)
+    assert corrected.status_code == 201, corrected.content
+    assert Event.objects.filter(title="Vårsamling").count() == 1
+
+
+def test_a_refused_registration_leaves_its_key_for_the_corrected_one(world):
+    headers = {"Idempotency-Key": "reg-typo"}
+    path = "/events/%d/registrations" % world.published.pk
+    refused = Api().post(path, {**PERSON, "email": "ingrid@"}, headers=headers)
+    assert_error_shape(refused, 422, "validation_error")
+    corrected = Api().post(path, PERSON, headers=headers)
+    assert corrected.status_code == 201, corrected.content
+    assert Registration.objects.filter(event=world.published).count() == 1
+
+
+def test_a_conflict_is_an_answer_and_is_replayed(world):
+    """A 409 comes from a rule applied to the request, so the key keeps it (as Stripe does)."""
+    path = "/events/%d/registrations" % world.published.pk
+    assert Api().post(path, PERSON).status_code == 201
+    headers = {"Idempotency-Key": "twice"}
+    first = Api().post(path, PERSON, headers=headers)
+    assert_error_shape(first, 409, "duplicate")
+    Registration.objects.filter(event=world.published).update(status=Registration.Status.CANCELLED)
+    again = Api().post(path, PERSON, headers=headers)
+    assert again.status_code == 409 and again.content == first.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert Registration.objects.filter(event=world.published).count() == 1
 
 
 def test_a_request_still_in_progress_is_409(world, as_organiser):
@@ -125,3 +163,48 @@ def test_organiser_reads_are_not_rate_limited(world, settings, as_organiser):
     settings.API_PUBLIC_WRITE_RATE = "1/m"
     for _ in range(5):
         assert as_organiser.get("/events").status_code == 200
+
+
+# Redis down: the rate limits step aside -------------------------------------------------------
+
+
+def _rate_limit_warnings(caplog) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelname == "WARNING" and "rate limit" in record.getMessage().lower()
+    ]
+
+
+def test_public_posts_go_through_while_the_cache_is_unreachable(
+    world, settings, unreachable_cache, caplog
+):
+    settings.API_PUBLIC_WRITE_RATE = "1/m"
+    path = "/events/%d/registrations" % world.published.pk
+    api = Api()
+    first = api.post(path, {**PERSON, "email": "a@example.org"})
+    second = api.post(path, {**PERSON, "email": "b@example.org"})
+    resend = api.post(path + "/resend-link", {"email": "a@example.org"})
+    assert (first.status_code, second.status_code, resend.status_code) == (201, 201, 202)
+    assert Registration.objects.filter(event=world.published).count() == 2
+    # Two receipts and the link asked for again: nothing was refused for want of a counter.
+    assert OutgoingMessage.objects.filter(to_email="a@example.org").count() == 2
+    # The operator hears of it once, not once per request.
+    [warning] = _rate_limit_warnings(caplog)
+    assert unreachable_cache.split("//")[1].split("/")[0] in warning
+
+
+def test_the_cache_outage_warning_repeats_at_most_once_a_minute(
+    world, unreachable_cache, caplog, monkeypatch
+):
+    from partners import rate_limits
+
+    path = "/events/%d/registrations/resend-link" % world.published.pk
+    for _ in range(3):
+        assert Api().post(path, {"email": "a@example.org"}).status_code == 202
+    assert len(_rate_limit_warnings(caplog)) == 1
+    monkeypatch.setattr(rate_limits, "WARN_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(rate_limits, "RETRY_AFTER_SECONDS", 0.0)
+    for _ in range(2):
+        assert Api().post(path, {"email": "a@example.org"}).status_code == 202
+    assert len(_rate_limit_warnings(caplog)) == 3
