@@ -150,7 +150,7 @@ if _email_url:
         EMAIL_USE_SSL = _parsed.scheme == "smtps"
         EMAIL_USE_TLS = _parsed.scheme == "submission" or _query.get("tls", ["0"])[0] == "1"
     elif _parsed.scheme == "file":
-        EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+        EMAIL_BACKEND = "worker.eml_backend.EmailBackend"  # one .eml file per message
         EMAIL_FILE_PATH = _parsed.path
     elif _parsed.scheme == "console":
         EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -161,7 +161,8 @@ if _email_url:
             "EMAIL_URL scheme must be smtp, smtps, submission, file, console or locmem"
         )
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # One .eml file per message (RFC 5322), which any mail client opens.
+    EMAIL_BACKEND = "worker.eml_backend.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 # Celery ----------------------------------------------------------------------------------------
