@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Language, Organisation
 
+from .dates import format_hours
 from .models import Event, Question, Registration, Session
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -34,9 +35,7 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
     def label_from_instance(self, obj: Session) -> str:
-        from .templatetags.events_tags import hours
-
-        label = "%s (%s)" % (obj.title, hours(obj))
+        label = "%s (%s)" % (obj.title, format_hours(obj))
         if obj.capacity is not None:
             if obj.seats_left:
                 label += " – " + str(_("%(count)d seats left") % {"count": obj.seats_left})

@@ -8,19 +8,18 @@ recipients, apart from the batches of the outbox insert.
 """
 
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.formats import date_format, time_format
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from worker.services import Message, References, queue_messages
 
-from .calendar import OSLO, Attendee, all_day_dates, itip_cancel, itip_request, location_text
+from . import dates
+from .calendar import Attendee, itip_cancel, itip_request, location_text
 from .models import Event, Registration
 
 # What the organiser side may pass in ``changes``: these keys, or the Event field names below.
@@ -45,28 +44,8 @@ OTHER_CHANGE = gettext_lazy("Some details have changed.")
 
 
 def format_when(event: Event) -> str:
-    """The event's time in Europe/Oslo, in the active language."""
-    if event.all_day:
-        first, end = all_day_dates(event)
-        last = end - timedelta(days=1)
-        if first == last:
-            return date_format(first, "DATE_FORMAT")
-        return _("%(start)s to %(end)s") % {
-            "start": date_format(first, "DATE_FORMAT"),
-            "end": date_format(last, "DATE_FORMAT"),
-        }
-    start = timezone.localtime(event.starts_at, OSLO)
-    end = timezone.localtime(event.ends_at, OSLO)
-    if start.date() == end.date():
-        return _("%(date)s, %(start)s–%(end)s") % {
-            "date": date_format(start, "DATE_FORMAT"),
-            "start": time_format(start, "TIME_FORMAT"),
-            "end": time_format(end, "TIME_FORMAT"),
-        }
-    return _("%(start)s to %(end)s") % {
-        "start": date_format(start, "DATETIME_FORMAT"),
-        "end": date_format(end, "DATETIME_FORMAT"),
-    }
+    """The event's time in Europe/Oslo, in the active language (one format: events/dates.py)."""
+    return dates.format_when(event)
 
 
 def change_notes(changes: Iterable[str], *, include_meeting_link: bool = True) -> list[str]:

@@ -5,58 +5,27 @@ Drop the upcoming events into any page (the home page's {% block upcoming %}, a 
     {% upcoming_events network=network limit=3 %}          one network
 """
 
-import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
 
+from .. import dates
 from ..selectors import past_events
 from ..selectors import upcoming_events as select_upcoming
 
 register = template.Library()
 
 
-def _day(moment: dt.datetime) -> str:
-    return "%s %s" % (date_format(moment, "l"), date_format(moment, "DATE_FORMAT"))
-
-
 @register.simple_tag
-def when(obj: Any) -> str:
-    """'torsdag 15. januar 2026 from 09:00 to 15:00' for an event or session, in local time."""
-    start = timezone.localtime(obj.starts_at)
-    end = timezone.localtime(obj.ends_at)
-    if getattr(obj, "all_day", False):
-        last_day = timezone.localtime(obj.ends_at - dt.timedelta(seconds=1))
-        if last_day.date() == start.date():
-            return _day(start)
-        return gettext("%(start_date)s to %(end_date)s") % {
-            "start_date": _day(start),
-            "end_date": _day(last_day),
-        }
-    if start.date() == end.date():
-        return gettext("%(date)s from %(start)s to %(end)s") % {
-            "date": _day(start),
-            "start": date_format(start, "H:i"),
-            "end": date_format(end, "H:i"),
-        }
-    return gettext("%(start_date)s at %(start)s to %(end_date)s at %(end)s") % {
-        "start_date": _day(start),
-        "start": date_format(start, "H:i"),
-        "end_date": _day(end),
-        "end": date_format(end, "H:i"),
-    }
+def when(obj: Any, style: str = "") -> str:
+    """'onsdag 20. januar 2027 kl. 10.00–15.00' for an event or session (events/dates.py)."""
+    return dates.format_when(obj, weekday=style != "compact")
 
 
 @register.simple_tag
 def hours(obj: Any) -> str:
-    """'09:00–10:30' in local time."""
-    return "%s–%s" % (
-        date_format(timezone.localtime(obj.starts_at), "H:i"),
-        date_format(timezone.localtime(obj.ends_at), "H:i"),
-    )
+    """'10.00–11.30' in local time."""
+    return dates.format_hours(obj)
 
 
 @register.inclusion_tag("events/_upcoming.html")

@@ -85,7 +85,7 @@ def test_notify_event_changed_writes_in_each_participants_language(event, partic
     # Dates are formatted by the participant's locale, in Oslo time.
     assert "28. mars 2027" in sent["bokmal@example.no"].text_body
     assert "28. mars 2027" in sent["nynorsk@example.no"].text_body
-    assert "March 28, 2027" in sent["english@example.com"].text_body
+    assert "Sunday 28 March 2027" in sent["english@example.com"].text_body
     assert "March" not in sent["bokmal@example.no"].text_body
     assert "Klimasamling, Bø; dag 1" in sent["english@example.com"].subject
     assert "The time has changed." in sent["english@example.com"].text_body
@@ -227,22 +227,22 @@ def test_notify_query_count_does_not_grow_with_recipients(event, django_assert_n
         (
             {"starts_at": oslo(2027, 3, 28, 1, 30), "ends_at": oslo(2027, 3, 28, 4, 0)},
             "nb",
-            "28. mars 2027, 01:30–04:00",
+            "søndag 28. mars 2027 kl. 01.30–04.00",
         ),
         (
             {"starts_at": oslo(2027, 10, 31, 1, 30), "ends_at": oslo(2027, 10, 31, 4, 0)},
             "nb",
-            "31. oktober 2027, 01:30–04:00",
+            "søndag 31. oktober 2027 kl. 01.30–04.00",
         ),
         (
             {"all_day": True, "starts_at": oslo(2027, 6, 3), "ends_at": oslo(2027, 6, 3, 23, 59)},
             "nb",
-            "3. juni 2027",
+            "torsdag 3. juni 2027",
         ),
         (
             {"all_day": True, "starts_at": oslo(2027, 6, 3), "ends_at": oslo(2027, 6, 5, 23, 59)},
             "en",
-            "June 3, 2027 to June 5, 2027",
+            "Thursday 3 June 2027 – Saturday 5 June 2027",
         ),
     ],
     ids=["spring-change", "autumn-change", "all-day", "multi-day"],

@@ -42,7 +42,7 @@ def test_registration_confirmation_arrives_by_smtp(client, harness):
     assert "Ingrid Bakke" in message["To"]
     assert "Partnerskapskonferansen 2027" in message["Subject"]
     text = message.get_body(preferencelist=("plain",)).get_content()
-    assert "Ingrid Bakke" in text and "09:00" in text and "08:00" not in text
+    assert "Ingrid Bakke" in text and "kl. 09.00" in text and "08.00" not in text
     assert registration.token in text
     pngs = [p for p in message.walk() if p.get_content_type() == "image/png"]
     assert pngs and pngs[0].get_content().startswith(b"\x89PNG\r\n\x1a\n")
