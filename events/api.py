@@ -285,22 +285,40 @@ def _resolve_network(slug: str | None) -> Network | None:
     return network
 
 
+def _host_choices(request: HttpRequest, network: Network | None) -> list[Host]:
+    """The hosts to name when `host` is missing or unknown: the network's, or the user's own."""
+    if network is not None:
+        return list(network.hosts.order_by("slug"))
+    return list(organised_hosts(request.user).order_by("slug"))
+
+
+def _host_error(message: str, choices: list[Host]) -> ApiError:
+    if choices:
+        message = _("%(problem)s Choose one of: %(hosts)s.") % {
+            "problem": message,
+            "hosts": ", ".join(host.slug for host in choices),
+        }
+    return invalid_field("host", message)
+
+
 def _resolve_host(request: HttpRequest, slug: str | None, network: Network | None) -> Host:
+    """The host named, or the one the network and the user's roles leave: a network with one
+    host, or the one of its hosts the user organises. Otherwise 422 naming the choices."""
     if slug:
         host = Host.objects.filter(slug=slug).first()
         if host is None:
-            raise invalid_field(
-                "host",
+            raise _host_error(
                 _("Select a valid choice. That choice is not one of the available choices."),
+                _host_choices(request, network),
             )
         return host
     if network is not None:
-        hosts = list(network.hosts.all())
-        mine = [h for h in hosts if h in set(organised_hosts(request.user))]
-        candidates = mine or hosts
+        hosts = list(network.hosts.order_by("slug"))
+        mine = set(organised_hosts(request.user).values_list("pk", flat=True))
+        candidates = [host for host in hosts if host.pk in mine] or hosts
         if len(candidates) == 1:
             return candidates[0]
-    raise invalid_field("host", _("This field is required."))
+    raise _host_error(_("This field is required."), _host_choices(request, network))
 
 
 @router.post(

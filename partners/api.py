@@ -1,4 +1,4 @@
-"""Public reads: networks and organisations."""
+"""Public reads: hosts, networks and organisations."""
 
 from typing import Literal
 
@@ -8,10 +8,22 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from .api_common import Pagination, error_responses, not_found
-from .models import Network, Organisation, OrganisationMembership
-from .schemas import NetworkDetailOut, NetworkOut, OrganisationOut
+from .models import Host, Network, Organisation, OrganisationMembership
+from .schemas import HostOut, NetworkDetailOut, NetworkOut, OrganisationOut
 
 router = Router(tags=["partners"])
+
+
+@router.get(
+    "/hosts",
+    response={200: list[HostOut], **error_responses(422)},
+    summary="List hosts (the counties that own events)",
+    description="An event's `host` is one of these slugs; a network's `hosts` says which run it.",
+)
+@paginate(Pagination)
+def list_hosts(request: HttpRequest) -> QuerySet[Host]:
+    networks = Prefetch("networks", queryset=Network.objects.order_by("slug"))
+    return Host.objects.select_related("organisation").prefetch_related(networks).order_by("slug")
 
 
 class NetworkFilter(Schema):

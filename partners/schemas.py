@@ -12,6 +12,21 @@ class OrganisationOut(Schema):
     website: str
 
 
+class HostOut(Schema):
+    slug: str = Field(..., description="What an event's `host` field takes.")
+    name: str
+    organisation: str | None = Field(None, description="Name of the host's organisation.")
+    networks: list[str] = Field(..., description="Slugs of the networks it runs.")
+
+    @staticmethod
+    def resolve_organisation(host) -> str | None:
+        return host.organisation.name if host.organisation_id else None
+
+    @staticmethod
+    def resolve_networks(host) -> list[str]:
+        return [network.slug for network in host.networks.all()]
+
+
 class MembershipOut(Schema):
     organisation: OrganisationOut
     role: str = Field(..., description="member or observer")

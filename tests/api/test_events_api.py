@@ -1,11 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import Event, Registration, Session
+from partners.models import OrganiserRole
 from worker.models import OutgoingMessage
 
 from .conftest import Api, add_registration, assert_error_shape, make_event
@@ -273,6 +275,57 @@ def test_create_event_network_must_exist(world, as_organiser):
         as_organiser.post("/events", {**NEW_EVENT, "network": "nope"}), 422, "validation_error"
     )
     assert [e["field"] for e in body["errors"]] == ["network"]
+
+
+def _host_organiser(world):
+    user = get_user_model().objects.create_user("vestfold-arrangor")
+    OrganiserRole.objects.create(user=user, host=world.vestfold)
+    return user
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nb", "Dette feltet må fylles ut. Velg en av: telemark, vestfold."),
+        ("nn", "Dette feltet må fyllast ut. Vel ein av: telemark, vestfold."),
+        ("en", "This field is required. Choose one of: telemark, vestfold."),
+    ],
+)
+def test_create_event_without_host_in_a_two_host_network_names_the_hosts(world, language, message):
+    world.klima.hosts.set([world.vestfold, world.telemark])
+    api = Api(world.token(world.organiser), language=language)
+    body = assert_error_shape(api.post("/events", NEW_EVENT), 422, "validation_error")
+    assert body["errors"] == [{"field": "host", "message": message}]
+    created = api.post("/events", {**NEW_EVENT, "host": "telemark"})
+    assert created.status_code == 201, created.content
+    assert created.json()["host"] == "telemark"
+
+
+def test_create_event_with_an_unknown_host_names_the_networks_hosts(world, as_organiser):
+    world.klima.hosts.set([world.vestfold, world.telemark])
+    response = as_organiser.post(
+        "/events", {**NEW_EVENT, "host": "oslo"}, headers={"Accept-Language": "en"}
+    )
+    body = assert_error_shape(response, 422, "validation_error")
+    assert body["errors"][0]["field"] == "host"
+    assert body["errors"][0]["message"].endswith("Choose one of: telemark, vestfold.")
+    assert not Event.objects.filter(title="Vårsamling").exists()
+
+
+def test_create_event_host_is_inferred_from_the_organisers_host_role(world):
+    world.klima.hosts.set([world.vestfold, world.telemark])
+    api = Api(world.token(_host_organiser(world)))
+    created = api.post("/events", NEW_EVENT)
+    assert created.status_code == 201, created.content
+    assert created.json()["host"] == "vestfold"
+
+
+def test_create_event_without_network_or_host_names_the_users_hosts(world):
+    api = Api(world.token(_host_organiser(world)), language="en")
+    body = assert_error_shape(
+        api.post("/events", {**NEW_EVENT, "network": None}), 422, "validation_error"
+    )
+    assert body["errors"][0]["message"] == ("This field is required. Choose one of: vestfold.")
 
 
 def test_cancel_needs_a_message(world, as_organiser):

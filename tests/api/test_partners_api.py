@@ -1,4 +1,4 @@
-from partners.models import Network, Organisation, OrganisationMembership
+from partners.models import Host, Network, Organisation, OrganisationMembership
 
 from .conftest import assert_error_shape
 
@@ -72,3 +72,44 @@ def test_network_and_organisation_lists_cost_the_same_queries_for_1_and_50(
         network.hosts.set([world.vestfold, world.telemark])
         OrganisationMembership.objects.create(network=network, organisation=org)
     assert (measure("/networks"), measure("/organisations")) == few
+
+
+def test_hosts_are_public_with_the_networks_they_run(world, anon):
+    world.vestfold.organisation = world.kommune
+    world.vestfold.save()
+    response = anon.get("/hosts")
+    assert response.status_code == 200
+    assert response.json() == {
+        "count": 2,
+        "items": [
+            {"slug": "telemark", "name": "Telemark fylkeskommune", "organisation": None,
+             "networks": ["mobilitet"]},
+            {"slug": "vestfold", "name": "Vestfold fylkeskommune", "organisation": "Skien kommune",
+             "networks": ["klima"]},
+        ],
+    }  # fmt: skip
+    page = anon.get("/hosts", {"limit": 1, "offset": 1}).json()
+    assert page["count"] == 2 and [h["slug"] for h in page["items"]] == ["vestfold"]
+
+
+def test_hosts_are_in_the_openapi_document_without_a_token(world, anon):
+    operation = anon.get("/openapi.json").json()["paths"]["/api/v1/hosts"]["get"]
+    assert "security" not in operation
+    assert operation["summary"] == "List hosts (the counties that own events)"
+
+
+def test_host_list_costs_the_same_queries_for_2_and_42(world, anon):
+    def measure() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert anon.get("/hosts", {"limit": 200}).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = measure()
+    for i in range(40):
+        org = Organisation.objects.create(name="Kommune %02d" % i, sector="public")
+        host = Host.objects.create(name="Vert %02d" % i, slug="vert-%d" % i, organisation=org)
+        host.networks.set([world.klima, world.mobilitet])
+    assert measure() == few
