@@ -13,7 +13,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -24,6 +24,7 @@ from worker.selectors import message_source, messages_for, state_counts
 from worker.services import MessageNotResendable, resend_message
 
 from . import exports
+from .dates import format_time
 from .forms_organiser import (
     ATTENDEE_STATUS_CHOICES,
     CancelEventForm,
@@ -552,7 +553,7 @@ def _check_in_message(result: CheckInResult) -> tuple[int, str]:
         assert registration.checked_in_at is not None
         return messages.WARNING, _("%(who)s was already checked in at %(time)s.") % {
             "who": who,
-            "time": formats.time_format(timezone.localtime(registration.checked_in_at), "H:i"),
+            "time": format_time(registration.checked_in_at),
         }
     if result.outcome == CheckInOutcome.UNDONE:
         return messages.SUCCESS, _("Check-in undone: %(who)s.") % {"who": who}

@@ -15,7 +15,6 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from ninja.throttling import BaseThrottle
 
 from .api_tokens import authenticate_api_token
 from .models import ApiToken, IdempotencyRecord
+from .rate_limits import count_hit
 
 # Auth ------------------------------------------------------------------------------------------
 
@@ -158,7 +158,8 @@ def _parse_rate(rate: str) -> tuple[int, int]:
 
 
 class ClientIpRateThrottle(BaseThrottle):
-    """A fixed window per client address in Django's cache (Redis in production).
+    """A fixed window per client address in Django's cache (Redis in production), counted by
+    partners.rate_limits: one round trip, and no limit while the cache is unreachable.
 
     The rate is read from a setting on every request, so deployments and tests can change it.
     """
@@ -174,14 +175,9 @@ class ClientIpRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = "api-rate:%s:%s:%d" % (self.scope, client_ip(request), window)
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=period + 1)
-            count = 1
+        count = count_hit(key, timeout=period + 1)
         self._local.wait = (window + 1) * period - now
-        return count <= limit
+        return count is None or count <= limit  # None: no cache, no limit (rate_limits.py)
 
     def wait(self) -> float | None:
         return max(getattr(self._local, "wait", 1.0), 1.0)

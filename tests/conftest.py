@@ -43,3 +43,21 @@ def make_organiser(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def unreachable_cache(settings):
+    """The default cache is a Redis that refuses connections (a port nothing listens on), as
+    when Redis is stopped. Each use gets its own address, so its outage is news to the code."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:%d/0" % port,
+        }
+    }
+    return settings.CACHES["default"]["LOCATION"]

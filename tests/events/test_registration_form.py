@@ -367,3 +367,15 @@ def test_resend_link_is_limited_per_hour(client):
     for _ in range(5):
         client.post("/arrangementer/%d/send-lenke/" % event.pk, {"email": "kari@example.org"})
     assert len(outbox(kind="events.personal_link")) == 3
+
+
+def test_resend_link_sends_while_the_cache_is_unreachable(client, unreachable_cache):
+    event = EventFactory()
+    register(event, email="kari@example.org")
+    OutgoingMessage.objects.all().delete()
+    url = "/arrangementer/%d/send-lenke/" % event.pk
+    response = client.post(url, {"email": "kari@example.org"}, follow=True)
+    assert response.status_code == 200
+    assert "we have sent the personal link" in response.content.decode()
+    [mail] = outbox(kind="events.personal_link")
+    assert mail.to_email == "kari@example.org"

@@ -1,0 +1,135 @@
+"""Fixed-window counters in the default cache, for rate limits that never take a request down.
+
+Redis is only the broker and the cache (DESIGN.md, scaling path): while it cannot be reached
+a limit lets every request through, and says so in the log at most once a minute per cache.
+Against Redis a count is one round trip (MULTI: SET NX EX, INCR, EXEC) on a client kept per
+thread, where Django's cache.add + cache.incr took three (SET NX, EXISTS, INCRBY) on a new
+client each call; with another cache backend (local memory when REDIS_URL is unset) it is
+cache.add + cache.incr.
+"""
+
+import logging
+import threading
+from time import monotonic
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+# How often an outage is logged again while it lasts.
+WARN_EVERY_SECONDS = 60.0
+# After a failure, the counters leave the cache alone this long: a Redis that hangs instead of
+# refusing would otherwise cost every request its socket timeout.
+RETRY_AFTER_SECONDS = 5.0
+# Options of Django's cache backend that are not redis-py connection options.
+_DJANGO_ONLY_OPTIONS = {"serializer", "pool_class", "parser_class"}
+
+_clients = threading.local()
+_outages: dict[str, dict[str, float]] = {}
+_outages_lock = threading.Lock()
+
+
+def count_hit(key: str, *, timeout: int) -> int | None:
+    """Count one hit on `key`, a count that lives `timeout` seconds from its first hit.
+
+    Returns the hits so far, this one included; None if the cache could not be reached (the
+    caller lets the request through)."""
+    location = _location()
+    outage = _outages.get(location)
+    if outage is not None and monotonic() < outage["retry_at"]:
+        return None
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    try:
+        if isinstance(backend, RedisCache):
+            count = _count_in_redis(backend.make_key(key), timeout=timeout)
+        else:
+            count = _count_in_cache(backend, key, timeout=timeout)
+    except Exception as error:
+        _note_outage(location, error)
+        return None
+    if outage is not None and outage["retry_at"]:
+        outage["retry_at"] = 0.0
+        logger.info("cache at %s reachable again: rate limits apply", _shown(location))
+    return count
+
+
+def _count_in_redis(key: str, *, timeout: int) -> int:
+    pipe = _redis_client().pipeline(transaction=True)
+    pipe.set(key, 0, ex=timeout, nx=True)
+    pipe.incr(key)
+    _created, count = pipe.execute()
+    return int(count)
+
+
+def _count_in_cache(backend: Any, key: str, *, timeout: int) -> int:
+    backend.add(key, 0, timeout=timeout)
+    try:
+        return int(backend.incr(key))
+    except ValueError:  # expired or evicted between add and incr
+        backend.set(key, 1, timeout=timeout)
+        return 1
+
+
+def _cache_settings() -> dict[str, Any]:
+    return settings.CACHES["default"]
+
+
+def _location() -> str:
+    location = _cache_settings().get("LOCATION", "")
+    if isinstance(location, list | tuple):
+        location = ",".join(location)
+    return str(location)
+
+
+def _redis_client() -> Any:
+    """One client per thread and cache location, reused for every count. Per thread, as
+    worker.services does, because redis-py has had races between threads sharing a pooled
+    connection; each thread's client keeps its one connection open."""
+    config = _cache_settings()
+    location = config["LOCATION"]
+    if isinstance(location, list | tuple):
+        location = location[0]  # where Django's RedisCache writes
+    client = getattr(_clients, "client", None)
+    if client is None or getattr(_clients, "location", None) != location:
+        import redis
+
+        options = {
+            name: value
+            for name, value in (config.get("OPTIONS") or {}).items()
+            if name not in _DJANGO_ONLY_OPTIONS
+        }
+        client = redis.Redis.from_url(location, **options)
+        _clients.client, _clients.location = client, location
+    return client
+
+
+def _shown(location: str) -> str:
+    """The location without a password, for the log."""
+    parts = []
+    for url in location.split(","):
+        split = urlsplit(url)
+        netloc = split.netloc.rpartition("@")[2]
+        parts.append(split._replace(netloc=netloc).geturl() if split.scheme else url)
+    return ",".join(parts)
+
+
+def _note_outage(location: str, error: Exception) -> None:
+    now = monotonic()
+    with _outages_lock:
+        outage = _outages.setdefault(location, {"warned_at": -float("inf"), "retry_at": 0.0})
+        outage["retry_at"] = now + RETRY_AFTER_SECONDS
+        warn = now - outage["warned_at"] >= WARN_EVERY_SECONDS
+        if warn:
+            outage["warned_at"] = now
+    if warn:
+        logger.warning(
+            "cache at %s unreachable (%s: %s): rate limits let every request through until "
+            "it is back; this is logged at most once a minute",
+            _shown(location),
+            type(error).__name__,
+            error,
+        )
