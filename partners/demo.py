@@ -1,5 +1,6 @@
 """The demo partnership, exactly as the seed text names it. Idempotent: keyed on names and slugs."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import (
@@ -7,6 +8,7 @@ from .models import (
     Network,
     Organisation,
     OrganisationMembership,
+    OrganiserRole,
     Person,
     PersonMembership,
 )
@@ -245,3 +247,61 @@ def seed_partners() -> None:
                 organisation=organisation,
                 defaults={"role": OrganisationMembership.Role.MEMBER, "position": 100},
             )
+
+
+# Organisers with scoped roles beside the superuser `arrangor`, all of them Vestfold county
+# staff: one for everything the county hosts, and one per network who sees only that network.
+# (username, host slug or "", network slug or "")
+SUPERUSER = "arrangor"
+ORGANISERS = [
+    ("arrangor-vestfold", "vestfold", ""),
+    ("arrangor-partnerskapet", "", "baerekraftige-vestfold-og-telemark"),
+    ("arrangor-klima", "", "klima-og-miljo"),
+    ("arrangor-samferdsel", "", "samferdsel-og-mobilitet"),
+    ("arrangor-verdiskaping", "", "verdiskaping-og-kompetanse"),
+    ("arrangor-folkehelse", "", "folkehelse"),
+    ("arrangor-digitv", "", "digitv"),
+]
+
+
+@transaction.atomic
+def seed_organisers() -> None:
+    """The scoped demo organisers and their roles. They get no password here (none usable):
+    `ensure_demo_organiser` gives them the demo login's password; an API token needs none."""
+    User = get_user_model()
+    for username, host_slug, network_slug in ORGANISERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username, "%s@vestfoldfylke.example.org" % username, password=None
+            )
+        if host_slug:
+            OrganiserRole.objects.get_or_create(user=user, host=Host.objects.get(slug=host_slug))
+        else:
+            OrganiserRole.objects.get_or_create(
+                user=user, network=Network.objects.get(slug=network_slug)
+            )
+
+
+def demo_organiser_logins(*, password: str, reset: bool) -> list[tuple[str, str]]:
+    """Give the scoped demo organisers the demo login's password (those without a usable one;
+    every one of them when `reset`), and say who sees what: [(username, scope)]."""
+    User = get_user_model()
+    users = {
+        user.username: user for user in User.objects.filter(username__in=[o[0] for o in ORGANISERS])
+    }
+    logins = []
+    for username, host_slug, network_slug in ORGANISERS:
+        user = users.get(username)
+        if user is None:
+            continue
+        if reset or not user.has_usable_password():
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        if host_slug:
+            host = Host.objects.get(slug=host_slug)
+            scope = "host %s: its events and every network it runs" % host.name
+        else:
+            scope = "network %s only" % Network.objects.get(slug=network_slug).name
+        logins.append((username, scope))
+    return logins

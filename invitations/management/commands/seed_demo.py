@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from events.demo import seed_events
-from partners.demo import seed_partners
+from partners.demo import seed_organisers, seed_partners
 
 
 class Command(BaseCommand):
@@ -12,5 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         seed_partners()
         self.stdout.write(self.style.SUCCESS("Demo partnership loaded."))
+        seed_organisers()
+        self.stdout.write(self.style.SUCCESS("Demo organisers loaded."))
         seed_events()
         self.stdout.write(self.style.SUCCESS("Demo events loaded."))

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from partners.demo import demo_organiser_logins
+
 
 class Command(BaseCommand):
     help = "Create (once) a superuser 'arrangor' with a generated password; print the login."
@@ -15,7 +17,8 @@ class Command(BaseCommand):
         User = get_user_model()
         secret_file = Path(settings.VAR_DIR) / "organiser-login.txt"
         user = User.objects.filter(username="arrangor").first()
-        if user is None or not secret_file.exists():
+        generated = user is None or not secret_file.exists()
+        if generated:
             password = secrets.token_urlsafe(12)
             if user is None:
                 user = User.objects.create_superuser("arrangor", "arrangor@example.org", password)
@@ -26,3 +29,10 @@ class Command(BaseCommand):
             secret_file.chmod(0o600)
         password = secret_file.read_text().strip()
         self.stdout.write("Organiser login: arrangor / %s" % password)
+        # The scoped demo organisers (seed_demo) share the password; each sees only its role.
+        logins = demo_organiser_logins(password=password, reset=generated)
+        if logins:
+            self.stdout.write("Scoped organisers (the same password), each sees only its role:")
+            width = max(len(username) for username, _scope in logins)
+            for username, scope in logins:
+                self.stdout.write("  %s  %s" % (username.ljust(width), scope))
