@@ -88,12 +88,44 @@ TEMPLATES = [
     },
 ]
 
+
+def _conn_max_age() -> int | None:
+    """Seconds a connection is reused; "none" keeps it for ever, 0 opens one per request."""
+    value = os.environ.get("DATABASE_CONN_MAX_AGE", os.environ.get("CONN_MAX_AGE", "60"))
+    return None if value.strip().lower() in {"none", "unlimited"} else int(value)
+
+
+def _prepare_threshold() -> int | None:
+    """Executions of a statement on a connection before psycopg prepares it; "none": never."""
+    value = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
+    return None if value.strip().lower() in {"none", "off", ""} else int(value)
+
+
+# Connections are reused (DESIGN, Environment): opening a PostgreSQL connection cost about
+# 10 ms of CPU, and one per request held the registration API at 114-143 registrations/s
+# against about 450/s with reused ones (issue 10). Each gunicorn thread keeps its own
+# connection, so their number stays bounded by workers x threads without a pool (psycopg's
+# pool would add a dependency and a checkout per request, and buys nothing at a fixed thread
+# count); the health check (one SELECT 1 when a request first uses the database) replaces a
+# connection PostgreSQL dropped, say after a restart, instead of failing that request.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or "sqlite:///%s" % (VAR_DIR / "partnerskap.sqlite3"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=_conn_max_age(),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding sends the statement and its values apart (Django binds client-side
+    # by default, so PostgreSQL parsed and planned every statement anew), and psycopg prepares
+    # a statement once it has run this often on a connection: the hot path's statements are
+    # then planned once per connection. Behind PgBouncer in transaction mode this needs
+    # max_prepared_statements (PgBouncer >= 1.21), or DATABASE_PREPARE_THRESHOLD=none.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": env_bool("DATABASE_SERVER_SIDE_BINDING", True),
+        "prepare_threshold": _prepare_threshold(),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing, and take it at BEGIN.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -134,6 +166,11 @@ STORAGES = {
 # Email -----------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Partnerskap <partnerskap@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The emails' layout (events/email_layout.py). EMAIL_LOGO: a PNG, JPEG or GIF file embedded in
+# every message as an inline part (never loaded from a server); unset, the host's name is text.
+# PRIVACY_URL: the privacy statement the footer links to; unset, the site's own page.
+EMAIL_LOGO = os.environ.get("EMAIL_LOGO", "")
+PRIVACY_URL = os.environ.get("PRIVACY_URL", "")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 _email_url = os.environ.get("EMAIL_URL", "")
 if _email_url:
@@ -172,7 +209,14 @@ if REDIS_URL:
     # Longer than any retry countdown, so Redis never re-delivers a task that is merely waiting.
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3 * 3600}
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Redis answers in well under a millisecond: a dead or hung one costs a request half
+            # a second at most (redis-py's default is 5 s), and the rate limits step aside
+            # (partners/rate_limits.py).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 else:
     # Embedded broker: Kombu's filesystem transport, so `make run` has a real worker without Redis.

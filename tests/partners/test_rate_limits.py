@@ -1,6 +1,10 @@
 """partners.rate_limits: fixed-window counts in the default cache (Redis when REDIS_URL is set,
 local memory otherwise), and no count at all while the cache is unreachable."""
 
+import os
+import socket
+import subprocess
+import sys
 import time
 import uuid
 
@@ -34,3 +38,50 @@ def test_a_count_in_redis_expires_with_its_window():
 
 def test_no_count_while_the_cache_is_unreachable(unreachable_cache):
     assert count_hit("test-rate:down", timeout=60) is None
+
+
+HUNG_REDIS_SCRIPT = """
+import time, django
+django.setup()
+from django.core.cache import cache
+from partners.rate_limits import count_hit
+timings = []
+for count in (lambda: count_hit("k", timeout=60), lambda: count_hit("k", timeout=60)):
+    started = time.perf_counter()
+    assert count() is None
+    timings.append(time.perf_counter() - started)
+started = time.perf_counter()
+try:
+    cache.get("k")
+except Exception:
+    pass
+timings.append(time.perf_counter() - started)
+print(*timings)
+"""
+
+
+def test_a_hung_redis_costs_a_request_half_a_second_not_five():
+    """A Redis that accepts connections and never answers (hung, or a black-holed address):
+    the first count gives up after the settings' socket timeout, the next ones do not wait."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "REDIS_URL": "redis://127.0.0.1:%d/0" % listener.getsockname()[1],
+            "PYTHONPATH": str(settings.BASE_DIR),
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", HUNG_REDIS_SCRIPT],
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 0, result.stderr
+    first, second, django_cache = map(float, result.stdout.split())
+    assert first < 1.5
+    assert second < 0.1  # left alone after a failure
+    assert django_cache < 1.5  # Django's own cache calls give up as fast
