@@ -1,7 +1,8 @@
 """Participant emails, built as finished outbox messages in the participant's language.
 
-Each builder renders templates/emails/events/<name>.txt and .html (the subject comes from
-here) with the registration's language active and times shown in Europe/Oslo.
+Each builder renders templates/emails/events/<name>.txt and .html in the one email layout
+(events/email_layout.py; the subject comes from here) with the registration's language active
+and times shown in Europe/Oslo.
 """
 
 import io
@@ -9,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import segno
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -18,6 +18,7 @@ from worker.models import OutgoingMessage
 from worker.services import Attachment, Message, References
 
 from .calendar import Attendee, itip_cancel, itip_request
+from .email_layout import render_bodies
 from .models import Registration
 from .selectors import waitlist_position
 
@@ -47,27 +48,24 @@ def _message(
     attachments: list[Attachment] | None = None,
 ) -> Message:
     event = registration.event
+    confirmed = registration.status == Registration.Status.CONFIRMED
     context = {
         "registration": registration,
-        "event": event,
-        "manage_url": settings.SITE_URL + registration.get_absolute_url(),
-        "event_url": settings.SITE_URL + event.get_absolute_url(),
-        "show_meeting_link": registration.status == Registration.Status.CONFIRMED
-        and bool(event.meeting_url),
+        "button_url": settings.SITE_URL + registration.get_absolute_url(),
+        "meeting_url": event.meeting_url if confirmed else "",
         **(extra or {}),
     }
-    text_body = render_to_string("emails/events/%s.txt" % template, context)
-    html_body = render_to_string("emails/events/%s.html" % template, context)
+    bodies = render_bodies("emails/events/" + template, context, event=event)
     return Message(
         to_email=registration.email,
         to_name=registration.name,
         subject=subject,
-        text_body=text_body,
-        html_body=html_body,
+        text_body=bodies.text,
+        html_body=bodies.html,
         reply_to=event.organiser_email,
         calendar=calendar,
         calendar_method=calendar_method,
-        attachments=attachments or [],
+        attachments=[*bodies.inline, *(attachments or [])],
         language=registration.language,
         kind=kind,
         refs=References(
@@ -109,7 +107,7 @@ def registration_receipt(row: OutgoingMessage) -> Message:
     now), for the registration as it is when the receipt is sent."""
     if row.registration_ref is None:
         raise ComposeError("a registration receipt without a registration")
-    registration = Registration.objects.select_related("event").get(pk=row.registration_ref)
+    registration = Registration.objects.select_related("event__host").get(pk=row.registration_ref)
     Status = Registration.Status
     if registration.status == Status.CONFIRMED and registration.waitlisted_at is None:
         return confirmation(registration=registration)
@@ -166,6 +164,7 @@ def cancellation_receipt(*, registration: Registration, with_calendar: bool) -> 
             template="cancellation",
             subject=gettext("Registration cancelled: %(title)s") % {"title": event.title},
             kind="events.cancellation",
+            extra={"has_calendar": with_calendar},
             calendar=itip_cancel(event=event, attendee=_attendee(registration, "DECLINED"))
             if with_calendar
             else "",

@@ -99,3 +99,36 @@ class ImportPeopleForm(forms.Form):
                 _("The file is larger than 2 MB. Split it into smaller files."), code="too_big"
             )
         return uploaded
+
+
+class OrganisationSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search organisations"),
+        required=False,
+        max_length=200,
+        help_text=_("Name, short name or organisation number."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
+class OrganisationForm(forms.Form):
+    """A new organisation in the registry; the rules (checksum, uniqueness) are the service's."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    short_name = forms.CharField(
+        label=_("Short name"),
+        max_length=50,
+        required=False,
+        help_text=_("For example VTFK. An import may name the organisation by it."),
+    )
+    organisation_number = forms.CharField(
+        label=_("Organisation number"),
+        max_length=20,
+        required=False,
+        help_text=_("Optional. Nine digits, from the Brønnøysund Register Centre."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", "---------"), *Organisation.Sector.choices]
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")

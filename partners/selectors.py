@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from .models import (
     Host,
     Network,
+    Organisation,
     OrganisationMembership,
     OrganiserRole,
     PersonMembership,
@@ -128,3 +129,18 @@ def network_people(*, network: Network, search: str = "") -> QuerySet[PersonMemb
             | Q(person__organisation__short_name__icontains=search)
         )
     return memberships
+
+
+def organisation_registry(*, search: str = "") -> QuerySet[Organisation]:
+    """Every organisation, with how many networks it belongs to, optionally filtered."""
+    organisations = Organisation.objects.annotate(network_count=Count("memberships")).order_by(
+        "name", "pk"
+    )
+    search = search.strip()
+    if search:
+        organisations = organisations.filter(
+            Q(name__icontains=search)
+            | Q(short_name__icontains=search)
+            | Q(organisation_number__icontains="".join(search.split()))
+        )
+    return organisations

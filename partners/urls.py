@@ -8,6 +8,12 @@ urlpatterns = [
     path("partnerskap/", views.partnership, name="partnership"),
     path("nettverk/<slug:slug>/", views.network_detail, name="network"),
     path("arrangor/", views.organiser_home, name="organiser_home"),
+    path("arrangor/organisasjoner/", views.organiser_organisations, name="organiser_organisations"),
+    path(
+        "arrangor/organisasjoner/ny/",
+        views.organiser_organisation_add,
+        name="organiser_organisation_add",
+    ),
     path("arrangor/nettverk/<slug:slug>/", views.organiser_network, name="organiser_network"),
     path(
         "arrangor/nettverk/<slug:slug>/personer/ny/",

@@ -14,18 +14,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import services
-from .forms import AddNetworkPersonForm, ImportPeopleForm, NetworkPersonForm, PersonSearchForm
+from .forms import (
+    AddNetworkPersonForm,
+    ImportPeopleForm,
+    NetworkPersonForm,
+    OrganisationForm,
+    OrganisationSearchForm,
+    PersonSearchForm,
+)
 from .models import Network, OrganisationMembership, PersonMembership
 from .permissions import network_organiser_required, organiser_required
 from .selectors import (
     network_people,
     network_with_organisations,
+    organisation_registry,
     organised_networks,
     public_networks,
     with_member_counts,
 )
 
 PEOPLE_PER_PAGE = 50
+ORGANISATIONS_PER_PAGE = 50
 
 
 def _split_by_role(network: Network) -> tuple[list, list]:
@@ -234,3 +243,44 @@ def organiser_import_template(request: HttpRequest, network: Network) -> HttpRes
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="%s-people.csv"' % network.slug
     return response
+
+
+@organiser_required
+@require_safe
+def organiser_organisations(request: HttpRequest) -> HttpResponse:
+    search_form = OrganisationSearchForm(request.GET or None)
+    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+    paginator = Paginator(organisation_registry(search=search), ORGANISATIONS_PER_PAGE)
+    return render(
+        request,
+        "partners/organiser_organisations.html",
+        {
+            "search_form": search_form,
+            "search": search,
+            "page": paginator.get_page(request.GET.get("page")),
+        },
+    )
+
+
+@organiser_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organiser_organisation_add(request: HttpRequest) -> HttpResponse:
+    """Any organiser may add an organisation: the registry is shared (see services)."""
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.create_organisation(**form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, _("%(name)s was added to the registry.") % {"name": organisation.name}
+            )
+            return redirect("partners:organiser_organisations")
+    return render(
+        request,
+        "partners/organiser_organisation_form.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )

@@ -1,5 +1,6 @@
 """Every write to partners data: people in networks, and importing people from a file."""
 
+from .organisations import create_organisation, create_organisations
 from .people import add_person_to_network, remove_person_from_network, update_person_in_network
 from .people_import import ImportReport, RowProblem, import_people
 
@@ -7,6 +8,8 @@ __all__ = [
     "ImportReport",
     "RowProblem",
     "add_person_to_network",
+    "create_organisation",
+    "create_organisations",
     "import_people",
     "remove_person_from_network",
     "update_person_in_network",

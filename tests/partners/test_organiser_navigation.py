@@ -1,0 +1,138 @@
+"""Every organiser page can be found by following links from /arrangor/.
+
+A superuser organiser starts at the organiser home with the demo data and walks the site
+breadth first, following every `<a href>` (and noting every `<form action>`: a button is how a
+person reaches a POST-only page, such as publishing an event). Every route under /arrangor/,
+enumerated from the URL configuration, must be reached at least once.
+"""
+
+import re
+from collections import Counter, deque
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve
+
+from events.demo import seed_events
+from events.models import Event, Question
+from invitations import services as invitations
+
+from .test_permissions import _object_kwargs, organiser_routes
+
+# Links that differ only by their query (pages of a list, filters) are followed at most this many
+# times per route; every distinct path is followed.
+QUERY_VISITS_PER_ROUTE = 3
+SKIP_PREFIXES = ("/admin/", "/api/", "/i18n/", "/static/", "/konto/logg-ut/")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.actions: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"])
+        elif tag == "form" and (values.get("method") or "get").lower() == "post":
+            self.actions.append(values.get("action") or "")
+
+
+def _route_of(path: str) -> str | None:
+    try:
+        return resolve(path).route
+    except Resolver404:
+        return None
+
+
+def _walk(client, start: str = "/arrangor/") -> tuple[set[str], Counter]:
+    reached: set[str] = set()
+    visits: Counter = Counter()
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        url = queue.popleft()
+        response = client.get(url)
+        route = _route_of(urlsplit(url).path)
+        if route is not None:
+            reached.add(route)
+        assert response.status_code in (200, 302), (url, response.status_code)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        parser = _Links()
+        parser.feed(response.content.decode())
+        for action in parser.actions:
+            target = urlsplit(urljoin(url, action))
+            action_route = _route_of(target.path)
+            if action_route is not None:
+                reached.add(action_route)
+        for href in parser.links:
+            target = urlsplit(urljoin("http://testserver" + url, href))
+            if target.netloc != "testserver" or target.path.startswith(SKIP_PREFIXES):
+                continue
+            link = target.path + ("?" + target.query if target.query else "")
+            link_route = _route_of(target.path)
+            if link in seen or link_route is None:
+                continue
+            if not target.path.startswith("/arrangor/"):
+                reached.add(link_route)  # a public page: reached, but the walk stays inside
+                continue
+            if target.query:
+                if visits[link_route] >= QUERY_VISITS_PER_ROUTE:
+                    continue
+                visits[link_route] += 1
+            seen.add(link)
+            queue.append(link)
+    return reached, visits
+
+
+@pytest.fixture
+def walked_site(demo, klima, make_organiser):
+    seed_events()
+    organiser = make_organiser("walker", superuser=True)
+    # A draft send-out, a message, a token, a waiting list, a session and a question.
+    values = _object_kwargs(klima, organiser)
+    event = Event.objects.get(pk=values["event_id"])
+    Question.objects.create(event=event, label="Second question?", kind="short_text")
+    Event.objects.create(
+        title="Draft to publish",
+        host=event.host,
+        network=klima,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        status=Event.Status.DRAFT,
+    )
+    # One send-out that went out, so the invitation pages have invited people to link to.
+    sent = invitations.create_sendout(event=event, created_by=organiser, network_ids=[klima.pk])
+    invitations.schedule_sendout(sendout_id=sent.pk)
+    invitations.expand_sendout(sendout_id=sent.pk)
+    return organiser
+
+
+def test_every_organiser_route_is_reached_by_links_from_the_organiser_home(client, walked_site):
+    client.force_login(walked_site)
+    reached, _visits = _walk(client)
+    routes = organiser_routes()
+    assert len(routes) > 30
+    missing = [route for route in routes if route not in reached]
+    assert missing == []
+
+
+def test_organiser_pages_mark_the_current_section_in_a_nav_landmark(client, walked_site):
+    client.force_login(walked_site)
+    for path, label in [
+        ("/arrangor/", "Overview"),
+        ("/arrangor/arrangementer/", "Events"),
+        ("/arrangor/invitasjoner/", "Invitations"),
+        ("/arrangor/organisasjoner/", "Organisations"),
+        ("/arrangor/api-tokens/", "API tokens"),
+    ]:
+        html = client.get(path).content.decode()
+        nav = re.search(r'<nav [^>]*aria-label="Organiser menu"[^>]*>(.*?)</nav>', html, re.S)
+        assert nav is not None, path
+        assert re.findall(r'aria-current="page">([^<]+)<', nav[1]) == [label], path
+    # Deeper pages mark their section without claiming to be its first page.
+    html = client.get("/arrangor/organisasjoner/ny/").content.decode()
+    assert 'aria-current="true">Organisations<' in html
