@@ -2,9 +2,9 @@
 
 Redis is only the broker and the cache (DESIGN.md, scaling path): while it cannot be reached
 a limit lets every request through, and says so in the log at most once a minute per cache.
-Against Redis a count is one round trip (MULTI: SET NX EX, INCR, EXEC) on a client kept per
-thread, where Django's cache.add + cache.incr took three (SET NX, EXISTS, INCRBY) on a new
-client each call; with another cache backend (local memory when REDIS_URL is unset) it is
+Against Redis a count is one round trip (a Lua script: INCR, and EXPIRE on the first hit) on
+a client kept per thread, where Django's cache.add + cache.incr took three (SET NX, EXISTS,
+INCRBY) on a new client each call; with another cache backend (local memory when REDIS_URL is unset) it is
 cache.add + cache.incr.
 """
 
@@ -57,12 +57,20 @@ def count_hit(key: str, *, timeout: int) -> int | None:
     return count
 
 
+# One command, so one round trip and atomic: a count that has no expiry (the first hit, or a
+# key someone set without one) gets one, so a window can never outlive its timeout.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('TTL', KEYS[1]) == -1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
+
+
 def _count_in_redis(key: str, *, timeout: int) -> int:
-    pipe = _redis_client().pipeline(transaction=True)
-    pipe.set(key, 0, ex=timeout, nx=True)
-    pipe.incr(key)
-    _created, count = pipe.execute()
-    return int(count)
+    # EVALSHA; redis-py loads the script again if Redis lost it (a restart).
+    return int(_redis_script()(keys=[key], args=[timeout]))
 
 
 def _count_in_cache(backend: Any, key: str, *, timeout: int) -> int:
@@ -85,16 +93,16 @@ def _location() -> str:
     return str(location)
 
 
-def _redis_client() -> Any:
-    """One client per thread and cache location, reused for every count. Per thread, as
-    worker.services does, because redis-py has had races between threads sharing a pooled
-    connection; each thread's client keeps its one connection open."""
+def _redis_script() -> Any:
+    """The counting script on a client kept per thread and cache location, reused for every
+    count. Per thread, as worker.services does, because redis-py has had races between
+    threads sharing a pooled connection; each thread's client keeps its one connection open."""
     config = _cache_settings()
     location = config["LOCATION"]
     if isinstance(location, list | tuple):
         location = location[0]  # where Django's RedisCache writes
-    client = getattr(_clients, "client", None)
-    if client is None or getattr(_clients, "location", None) != location:
+    script = getattr(_clients, "script", None)
+    if script is None or getattr(_clients, "location", None) != location:
         import redis
 
         options = {
@@ -102,9 +110,9 @@ def _redis_client() -> Any:
             for name, value in (config.get("OPTIONS") or {}).items()
             if name not in _DJANGO_ONLY_OPTIONS
         }
-        client = redis.Redis.from_url(location, **options)
-        _clients.client, _clients.location = client, location
-    return client
+        script = redis.Redis.from_url(location, **options).register_script(_COUNT_SCRIPT)
+        _clients.script, _clients.location = script, location
+    return script
 
 
 def _shown(location: str) -> str:
