@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from worker.services import Message, References, queue_messages
 
 from . import dates
-from .calendar import Attendee, itip_cancel, itip_request, location_text
+from .calendar import Attendee, itip_cancel, itip_request
+from .email_layout import render_bodies
 from .models import Event, Registration
 
 # What the organiser side may pass in ``changes``: these keys, or the Event field names below.
@@ -75,20 +75,15 @@ def _recipients(event: Event, statuses: Iterable[str]) -> tuple[list[Registratio
 
 
 def _context(event: Event, registration: Registration, *, confirmed: bool) -> dict[str, object]:
+    """The message's own part of the context; the layout adds the event card and the footer."""
     return {
-        "event": event,
         "registration": registration,
         "name": registration.name,
         "title": event.title,
-        "when": format_when(event),
-        "location": location_text(event),
         "meeting_url": event.meeting_url if confirmed else "",
-        "event_url": settings.SITE_URL + event.get_absolute_url(),
-        "manage_url": settings.SITE_URL + registration.get_absolute_url(),
+        "button_url": settings.SITE_URL + registration.get_absolute_url(),
         "confirmed": confirmed,
         "offered": registration.status == Registration.Status.OFFERED,
-        "organiser_name": event.organiser_name,
-        "organiser_email": event.organiser_email,
     }
 
 
@@ -102,15 +97,17 @@ def _message(
     calendar: str,
     method: str,
 ) -> Message:
+    bodies = render_bodies("emails/events/" + kind, context, event=event)
     return Message(
         to_email=registration.email,
         to_name=registration.name,
         subject=subject,
-        text_body=render_to_string("emails/events/%s.txt" % kind, context),
-        html_body=render_to_string("emails/events/%s.html" % kind, context),
+        text_body=bodies.text,
+        html_body=bodies.html,
         reply_to=event.organiser_email,
         calendar=calendar,
         calendar_method=method if calendar else "",
+        attachments=bodies.inline,
         language=registration.language,
         kind=kind,
         refs=References(

@@ -1,6 +1,6 @@
 """Render the emails invitations sends: each in its recipient's language, one per recipient."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from events.calendar import Attendee, itip_request
+from events.email_layout import render_bodies
 from events.models import Event, Registration
-from worker.services import Message, References
+from worker.services import Attachment, Message, References
 
 from .models import Invitation
 
@@ -20,6 +21,7 @@ class RenderedEmail:
     subject: str
     text_body: str
     html_body: str
+    inline: list[Attachment] = field(default_factory=list)  # the logo, when there is one
 
 
 def absolute_url(path: str) -> str:
@@ -34,27 +36,42 @@ def invitation_links(*, token: str) -> dict[str, str]:
     }
 
 
-def _render(template: str, context: dict, language: str) -> RenderedEmail:
+def _render(template: str, context: dict, language: str, *, event: Event) -> RenderedEmail:
+    """The subject, and both bodies in the one email layout (events/email_layout.py)."""
     with translation.override(language):
-        subject = render_to_string(f"emails/invitations/{template}_subject.txt", context)
-        text = render_to_string(f"emails/invitations/{template}.txt", context)
-        html = render_to_string(f"emails/invitations/{template}.html", context)
+        subject = render_to_string(
+            f"emails/invitations/{template}_subject.txt", {**context, "event": event}
+        )
+        bodies = render_bodies(f"emails/invitations/{template}", context, event=event)
     return RenderedEmail(
-        language=language, subject=" ".join(subject.split()), text_body=text, html_body=html
+        language=language,
+        subject=" ".join(subject.split()),
+        text_body=bodies.text,
+        html_body=bodies.html,
+        inline=bodies.inline,
     )
+
+
+def _answer_context(*, event: Event, token: str) -> dict[str, str]:
+    """The invitation's links: the button answers; the footer's opt-out only for a network."""
+    links = invitation_links(token=token)
+    return {
+        "button_url": links["answer_url"],
+        "decline_url": links["decline_url"],
+        "opt_out_url": links["opt_out_url"] if event.network_id is not None else "",
+        "answer_by": event.registration_closes_at,
+    }
 
 
 def render_invitation(
     *, event: Event, name: str, token: str, message: str, language: str
 ) -> RenderedEmail:
     context = {
-        "event": event,
         "name": name,
         "personal_message": message,
-        "has_network": event.network_id is not None,
-        **invitation_links(token=token),
+        **_answer_context(event=event, token=token),
     }
-    return _render("invitation", context, language)
+    return _render("invitation", context, language, event=event)
 
 
 def invitation_message(*, invitation: Invitation, event: Event, message: str) -> Message:
@@ -77,6 +94,7 @@ def invitation_message(*, invitation: Invitation, event: Event, message: str) ->
         subject=rendered.subject,
         text_body=rendered.text_body,
         html_body=rendered.html_body,
+        attachments=rendered.inline,
         reply_to=event.organiser_email,
         calendar=calendar,
         calendar_method="REQUEST",
@@ -92,14 +110,15 @@ def invitation_message(*, invitation: Invitation, event: Event, message: str) ->
 
 
 def invitee_reminder_message(*, invitation: Invitation, event: Event) -> Message:
-    context = {"event": event, "name": invitation.name, **invitation_links(token=invitation.token)}
-    rendered = _render("invitee_reminder", context, invitation.language)
+    context = {"name": invitation.name, **_answer_context(event=event, token=invitation.token)}
+    rendered = _render("invitee_reminder", context, invitation.language, event=event)
     return Message(
         to_email=invitation.email,
         to_name=invitation.name,
         subject=rendered.subject,
         text_body=rendered.text_body,
         html_body=rendered.html_body,
+        attachments=rendered.inline,
         reply_to=event.organiser_email,
         language=invitation.language,
         kind="invitation_reminder",
@@ -110,12 +129,12 @@ def invitee_reminder_message(*, invitation: Invitation, event: Event) -> Message
 def participant_reminder_message(*, registration: Registration, event: Event) -> Message:
     """The day-before kind of reminder: the calendar again, the agenda and practical details."""
     context = {
-        "event": event,
         "name": registration.name,
         "sessions": list(event.sessions.all()),
-        "manage_url": absolute_url(registration.get_absolute_url()),
+        "button_url": absolute_url(registration.get_absolute_url()),
+        "meeting_url": event.meeting_url,
     }
-    rendered = _render("participant_reminder", context, registration.language)
+    rendered = _render("participant_reminder", context, registration.language, event=event)
     calendar = itip_request(
         event=event,
         attendee=Attendee(email=registration.email, name=registration.name, partstat="ACCEPTED"),
@@ -127,6 +146,7 @@ def participant_reminder_message(*, registration: Registration, event: Event) ->
         subject=rendered.subject,
         text_body=rendered.text_body,
         html_body=rendered.html_body,
+        attachments=rendered.inline,
         reply_to=event.organiser_email,
         calendar=calendar,
         calendar_method="REQUEST",
@@ -150,15 +170,23 @@ def group_message(
     invitation_id: int | None = None,
     registration_id: int | None = None,
     person_id: int | None = None,
+    opt_out_url: str = "",
 ) -> Message:
-    context = {"event": event, "name": to_name, "body": body, "link": link}
-    rendered = _render("group_message", context, language)
+    context = {
+        "name": to_name,
+        "subject": subject,
+        "body": body,
+        "button_url": link,
+        "opt_out_url": opt_out_url if event.network_id is not None else "",
+    }
+    rendered = _render("group_message", context, language, event=event)
     return Message(
         to_email=to_email,
         to_name=to_name,
         subject=subject,
         text_body=rendered.text_body,
         html_body=rendered.html_body,
+        attachments=rendered.inline,
         reply_to=event.organiser_email,
         language=language,
         kind="organiser_message",

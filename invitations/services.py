@@ -677,7 +677,7 @@ def deliver_group_message(*, group_message_id: int) -> int:
     )
     if not claimed:
         return 0
-    group_message = GroupMessage.objects.select_related("event").get(pk=group_message_id)
+    group_message = GroupMessage.objects.select_related("event__host").get(pk=group_message_id)
     event = group_message.event
     messages = []
     seen: set[str] = set()
@@ -717,6 +717,7 @@ def deliver_group_message(*, group_message_id: int) -> int:
                 link=emails.absolute_url(invitation.get_absolute_url()),
                 invitation_id=invitation.pk,
                 person_id=invitation.person_id,
+                opt_out_url=emails.invitation_links(token=invitation.token)["opt_out_url"],
             )
         )
     queue_messages(messages=messages)

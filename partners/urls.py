@@ -6,6 +6,7 @@ app_name = "partners"
 urlpatterns = [
     path("", views.home, name="home"),
     path("partnerskap/", views.partnership, name="partnership"),
+    path("personvern/", views.privacy, name="privacy"),
     path("nettverk/<slug:slug>/", views.network_detail, name="network"),
     path("arrangor/", views.organiser_home, name="organiser_home"),
     path("arrangor/organisasjoner/", views.organiser_organisations, name="organiser_organisations"),

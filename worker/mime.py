@@ -10,6 +10,10 @@ Layout (DESIGN.md rule 7), one recipient per message:
       application/ics; name=invite.ics   the same calendar, as a file
       <other attachments>                e.g. a QR code PNG
 
+An attachment with a content_id (the logo the HTML shows as cid:...) is not a file: it goes
+beside the HTML, which becomes multipart/related (text/html, image/...; Content-ID). The
+calendar stays a direct part of the alternative, where Outlook and Apple Mail look for it.
+
 The writer is small and direct on purpose: the email package's generator cost 0.8-2 ms per
 message here (header re-parsing, boundary regexes, pure-Python quoted-printable), which alone
 capped a worker process below the SMTP server's rate. Encoders are binascii (C); headers with
@@ -71,8 +75,14 @@ def calendar_method(row: OutgoingMessage) -> str:
 
 def _body(row: OutgoingMessage) -> Part:
     alternatives = [_text("plain", row.text_body)]
+    inline = [a for a in row.attachments if a.get("content_id")]
     if row.html_body:
-        alternatives.append(_text("html", row.html_body))
+        html = _text("html", row.html_body)
+        if inline:
+            html = _multipart(
+                "related", [html, *(_inline(a) for a in inline)], params='; type="text/html"'
+            )
+        alternatives.append(html)
     if row.calendar:
         method = calendar_method(row)
         alternatives.append(
@@ -84,6 +94,8 @@ def _body(row: OutgoingMessage) -> Part:
         encoded = base64.b64encode(row.calendar.encode("utf-8")).decode("ascii")
         files.append(_file("application/ics", ICS_FILENAME, encoded))
     for attachment in row.attachments:
+        if attachment.get("content_id"):
+            continue
         # Stored base64 already (see services.queue_messages); only re-wrapped into lines.
         files.append(
             _file(attachment["content_type"], attachment["filename"], attachment["base64"])
@@ -114,7 +126,19 @@ def _file(content_type: str, filename: str, encoded: str) -> Part:
     ], CRLF.join(lines)
 
 
-def _multipart(subtype: str, parts: Sequence[Part]) -> Part:
+def _inline(attachment: dict) -> Part:
+    encoded = "".join(attachment["base64"].split())
+    lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
+    return [
+        "Content-Type: %s; %s"
+        % (_clean(attachment["content_type"]), _param("name", attachment["filename"])),
+        "Content-ID: <%s>" % _clean(attachment["content_id"]),
+        "Content-Disposition: inline; " + _param("filename", attachment["filename"]),
+        "Content-Transfer-Encoding: base64",
+    ], CRLF.join(lines)
+
+
+def _multipart(subtype: str, parts: Sequence[Part], *, params: str = "") -> Part:
     # "=_" never occurs in quoted-printable or base64 output, and 128 random bits make a
     # collision with 7bit text negligible, so there is no need to scan the parts.
     boundary = "=_" + secrets.token_hex(16)
@@ -122,7 +146,7 @@ def _multipart(subtype: str, parts: Sequence[Part]) -> Part:
     for headers, body in parts:
         chunks.append("--" + boundary + CRLF + CRLF.join(headers) + CRLF + CRLF + body + CRLF)
     body = "".join(chunks) + "--" + boundary + "--"
-    return [f'Content-Type: multipart/{subtype}; boundary="{boundary}"'], body
+    return [f'Content-Type: multipart/{subtype}; boundary="{boundary}"{params}'], body
 
 
 def _clean(value: str) -> str:

@@ -31,6 +31,9 @@ class Attachment:
     filename: str
     content_type: str
     content: bytes
+    # Set: an inline part the HTML body refers to as cid:<content_id> (a logo), sent beside
+    # the HTML in multipart/related instead of as a file.
+    content_id: str = ""
 
 
 @dataclass
@@ -87,6 +90,7 @@ def row_content(message: Message) -> dict:
                 "filename": a.filename,
                 "content_type": a.content_type,
                 "base64": base64.b64encode(a.content).decode("ascii"),
+                **({"content_id": a.content_id} if a.content_id else {}),
             }
             for a in m.attachments
         ],

@@ -1,13 +1,14 @@
 import datetime as dt
 from email import message_from_string
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.html import escape
 from icalendar import Calendar
 
+from events import dates
 from events.calendar import event_uid
 from events.models import Registration
 from invitations import services
@@ -132,8 +133,9 @@ def test_sendout_resumes_from_its_cursor_after_a_crash(event, klima, make_person
 
 
 def _when(event, language):
-    with translation.override(language):
-        return date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT")
+    """The event card's time (events/dates.py), which differs between the languages."""
+    with translation.override(language), timezone.override(ZoneInfo("Europe/Oslo")):
+        return dates.format_when(event)
 
 
 def test_sendout_emails_each_in_the_recipients_language(event, klima, eager_celery):

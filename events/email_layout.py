@@ -1,0 +1,108 @@
+"""The one layout every email uses: rendered here, for the events and the invitations apps.
+
+A message template extends templates/emails/layout.html and layout.txt (the same blocks in
+both): the host's name or logo, a heading, the text, the event card, one button, the
+personal-link warning, and a footer with the organisers' contact, the opt-out where the
+message has one, and the privacy link. The HTML's styles are written once, in the layout's
+<style>, and moved into style attributes here (Outlook's Word engine and several webmail
+clients drop <style>); the dark-mode rules stay behind in a <style> for the clients that read
+it. Nothing is loaded from another host: the logo, when EMAIL_LOGO is set, travels in the
+message as an inline part (cid:), and without it the host's name is plain text.
+"""
+
+import functools
+import mimetypes
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import css_inline
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from worker.services import Attachment
+
+from .calendar import OSLO, location_text
+from .models import Event
+
+LOGO_CID = "logo@partnerskap"
+LOGO_TYPES = {"image/png", "image/jpeg", "image/gif"}
+
+# One inliner for the process: it holds no state between documents. keep_at_rules keeps the
+# @media (prefers-color-scheme: dark) block, which cannot be written into style attributes.
+_INLINER = css_inline.CSSInliner(
+    keep_style_tags=False, keep_link_tags=False, keep_at_rules=True, load_remote_stylesheets=False
+)
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+
+
+@dataclass(frozen=True)
+class Bodies:
+    text: str
+    html: str
+    # The parts the HTML refers to by cid: (the logo); every builder attaches them.
+    inline: list[Attachment] = field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=4)
+def _logo(path: str) -> Attachment | None:
+    if not path:
+        return None
+    content_type = mimetypes.guess_type(path)[0] or ""
+    if content_type not in LOGO_TYPES:
+        raise ValueError("EMAIL_LOGO must be a PNG, JPEG or GIF file: %s" % path)
+    content = Path(path).read_bytes()
+    extension = mimetypes.guess_extension(content_type) or ""
+    return Attachment(
+        filename="logo" + extension,
+        content_type=content_type,
+        content=content,
+        content_id=LOGO_CID,
+    )
+
+
+def logo() -> Attachment | None:
+    """The configured logo as an inline part (read once per process), or None."""
+    return _logo(settings.EMAIL_LOGO)
+
+
+def privacy_url() -> str:
+    return settings.PRIVACY_URL or settings.SITE_URL + reverse("partners:privacy")
+
+
+def layout_context(event: Event) -> dict[str, Any]:
+    """What the layout shows about the event and its host, in the active language."""
+    host = event.host
+    return {
+        "lang": translation.get_language() or settings.LANGUAGE_CODE,
+        "host_name": host.name,
+        "logo_cid": LOGO_CID if logo() else "",
+        "event": event,
+        "event_url": settings.SITE_URL + event.get_absolute_url(),
+        "location": location_text(event),
+        "organiser_name": event.organiser_name,
+        "organiser_email": event.organiser_email or host.email,
+        "privacy_url": privacy_url(),
+        "personal_link": True,
+    }
+
+
+def render_bodies(template: str, context: Mapping[str, Any], *, event: Event) -> Bodies:
+    """templates/<template>.txt and .html in the layout, in the active language and Oslo time.
+
+    ``context`` may set: button_url (the one button), meeting_url (only for those who may see
+    it), answer_by (a deadline for the card), opt_out_url, personal_link (False: no warning).
+    """
+    with timezone.override(OSLO):
+        full = {**layout_context(event), **context}
+        text = render_to_string(template + ".txt", full)
+        html = render_to_string(template + ".html", full)
+    text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip() + "\n"
+    text = text.replace("\n--\n", "\n-- \n")  # the signature separator keeps its space
+    image = logo()
+    return Bodies(text=text, html=_INLINER.inline(html), inline=[image] if image else [])
