@@ -4,7 +4,7 @@ Public interface (callers rely on these names and keyword arguments):
 - itip_request(event=, attendee=, sequence=None, include_meeting_link=False) -> str   METHOD:REQUEST
 - itip_cancel(event=, attendee=, sequence=None, message="") -> str                   METHOD:CANCEL
 - publish(events=, name="", include_meeting_link=False) -> str                       METHOD:PUBLISH
-- next_sequence_for(registration) -> int, record_sequence_for(registration) -> int    see below
+- take_sequences(event=, emails=) -> {address: int}, take_sequence(event=, email=) -> int  see below
 - google_calendar_url(event), outlook_calendar_url(event), event_ics_url(event),
   network_feed_url(network), personal_feed_url(registration), webcal_url(url)         links
 
@@ -19,19 +19,17 @@ list, which Outlook is reported to shift by an hour, and is slow). All-day event
 DTSTART;VALUE=DATE and an exclusive DTEND: the day after the Oslo date of the last instant
 before ``ends_at`` (so an end at 23:59 or at the next midnight both end on the same day).
 
-Sequences per participant. A client ignores a REQUEST or CANCEL whose SEQUENCE is lower than the
-one it holds, and a participant may hold more than the event's own ``sequence`` (their own
-cancellation, then registering again). ``Registration.calendar_sequence`` records the highest
-SEQUENCE sent to that participant, and every calendar message to them must go higher:
+Sequences per address. A client ignores a REQUEST or CANCEL whose SEQUENCE is not above the one
+it holds (RFC 5546 2.1.5), and one address may be sent more than the event's own ``sequence``
+(a cancellation, then registering again; an invitation, then the confirmation). Every calendar
+message to a person takes its number from ``take_sequences`` (one function, one table:
+``CalendarSequence``, per event and lower-cased address), at the moment it is composed:
 
-    sequence = record_sequence_for(registration)   # max(event.sequence, highest sent + 1), stored
+    sequence = take_sequence(event=event, email=registration.email)
     calendar = itip_request(event=event, attendee=..., sequence=sequence)  # or itip_cancel(...)
 
-``next_sequence_for`` computes the same number without storing it (for an unsaved registration:
-set ``calendar_sequence`` to it before saving). "Highest sent" covers every registration of the
-same email for the event, so a new registration after a cancelled one still goes higher.
 The organiser side bumps ``event.sequence`` whenever time, place or status changes, before
-calling events.notify.
+calling events.notify. PUBLISH (downloads and feeds) carries ``event.sequence`` itself.
 """
 
 from __future__ import annotations
@@ -46,7 +44,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import (
@@ -60,7 +58,7 @@ from icalendar import (
 from icalendar import Event as VEvent
 from icalendar.parser import Contentline
 
-from .models import Event, Registration
+from .models import CalendarSequence, Event, Registration
 
 if TYPE_CHECKING:
     from partners.models import Network
@@ -319,28 +317,63 @@ def publish(*, events: Iterable[Event], name: str = "", include_meeting_link: bo
     return _render(cal, timed=timed)
 
 
-# Sequences per participant ---------------------------------------------------------------------
+# Sequences per address -------------------------------------------------------------------------
+
+# Rows per statement: three parameters each, under SQLite's old limit of 999.
+_SEQUENCE_BATCH = 300
 
 
-def next_sequence_for(registration: Registration) -> int:
-    """The SEQUENCE for the next calendar message to this participant (not stored)."""
-    highest_sent = (
-        Registration.objects.filter(
-            event_id=registration.event_id, email__iexact=registration.email
-        ).aggregate(highest=Max("calendar_sequence"))["highest"]
-        or 0
+def take_sequences(*, event: Event, emails: Iterable[str]) -> dict[str, int]:
+    """The SEQUENCE for the next calendar message to each address, taken and recorded at once.
+
+    The one rule for every REQUEST and CANCEL sent to a person: the event's own sequence, or one
+    above the highest ever taken for that address and event, whichever is higher. Returns
+    {address stripped and lower-cased: sequence}. Call it when the calendar is composed, in the
+    transaction that queues the message if there is one (a rolled-back message gives its
+    number back; a message that is then never sent only leaves a gap, which clients accept).
+
+    Hand-written SQL: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING per batch (PostgreSQL
+    and SQLite 3.35+), so two messages composed at the same moment for one address (a worker
+    composing a receipt while an organiser moves the event) can never take the same number,
+    and telling a thousand participants costs a few statements, not a thousand. The event's
+    sequence is read by the statement itself, so a stale Event object cannot hold it back.
+    """
+    keys = list(dict.fromkeys(email.strip().lower() for email in emails))
+    table = CalendarSequence._meta.db_table
+    taken: dict[str, int] = {}
+    for start in range(0, len(keys), _SEQUENCE_BATCH):
+        batch = keys[start : start + _SEQUENCE_BATCH]
+        # Table names only; every value is a parameter.
+        row = "(%%s, %%s, (SELECT sequence FROM %s WHERE id = %%s))" % Event._meta.db_table  # noqa: S608
+        sql = (  # noqa: S608
+            "INSERT INTO {t} (event_id, email_key, sequence) VALUES {rows} "
+            "ON CONFLICT (event_id, email_key) DO UPDATE SET sequence = CASE "
+            "WHEN {t}.sequence + 1 > excluded.sequence THEN {t}.sequence + 1 "
+            "ELSE excluded.sequence END "
+            "RETURNING email_key, sequence"
+        ).format(t=table, rows=", ".join([row] * len(batch)))
+        params: list[object] = []
+        for key in batch:
+            params += [event.pk, key, event.pk]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            taken.update(cursor.fetchall())
+    return taken
+
+
+def take_sequence(*, event: Event, email: str) -> int:
+    """take_sequences() for one address."""
+    return next(iter(take_sequences(event=event, emails=[email]).values()))
+
+
+def sequence_sent(*, event: Event, emails: Iterable[str]) -> set[str]:
+    """The addresses (lower-cased) that have been sent a calendar for the event."""
+    keys = {email.strip().lower() for email in emails}
+    return set(
+        CalendarSequence.objects.filter(event=event, email_key__in=keys).values_list(
+            "email_key", flat=True
+        )
     )
-    highest_sent = max(highest_sent, registration.calendar_sequence)
-    return max(registration.event.sequence, highest_sent + 1)
-
-
-def record_sequence_for(registration: Registration) -> int:
-    """next_sequence_for(), stored on the registration; call it inside the sending transaction."""
-    sequence = next_sequence_for(registration)
-    registration.calendar_sequence = sequence
-    if registration.pk is not None:
-        Registration.objects.filter(pk=registration.pk).update(calendar_sequence=sequence)
-    return sequence
 
 
 # Links -----------------------------------------------------------------------------------------

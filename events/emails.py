@@ -17,7 +17,7 @@ from worker.composers import ComposeError, ComposeSkipped, composer
 from worker.models import OutgoingMessage
 from worker.services import Attachment, Message, References
 
-from .calendar import Attendee, itip_cancel, itip_request
+from .calendar import Attendee, itip_cancel, itip_request, take_sequence
 from .email_layout import render_bodies
 from .models import Registration
 from .selectors import waitlist_position
@@ -84,7 +84,10 @@ def confirmation(*, registration: Registration) -> Message:
             subject=gettext("Registration confirmed: %(title)s") % {"title": event.title},
             kind="events.confirmation",
             calendar=itip_request(
-                event=event, attendee=_attendee(registration), include_meeting_link=True
+                event=event,
+                attendee=_attendee(registration),
+                sequence=take_sequence(event=event, email=registration.email),
+                include_meeting_link=True,
             ),
             calendar_method="REQUEST",
             attachments=[
@@ -165,7 +168,11 @@ def cancellation_receipt(*, registration: Registration, with_calendar: bool) -> 
             subject=gettext("Registration cancelled: %(title)s") % {"title": event.title},
             kind="events.cancellation",
             extra={"has_calendar": with_calendar},
-            calendar=itip_cancel(event=event, attendee=_attendee(registration, "DECLINED"))
+            calendar=itip_cancel(
+                event=event,
+                attendee=_attendee(registration, "DECLINED"),
+                sequence=take_sequence(event=event, email=registration.email),
+            )
             if with_calendar
             else "",
             calendar_method="CANCEL" if with_calendar else "",

@@ -248,7 +248,6 @@ class Registration(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -284,6 +283,27 @@ class Registration(models.Model):
             if self.organisation_id and self.organisation
             else self.organisation_name
         )
+
+
+class CalendarSequence(models.Model):
+    """The highest iTIP SEQUENCE sent to one address for one event (events.calendar.take_sequences).
+
+    Per address, not per registration: a cancellation and a new registration, or an
+    invitation and the registration it leads to, are one calendar entry on the recipient's side."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    email_key = models.CharField(max_length=254)  # the address, stripped and lower-cased
+    sequence = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email_key"], name="one_calendar_sequence_per_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.email_key}: {self.sequence}"
 
 
 class SessionChoice(models.Model):

@@ -2,15 +2,14 @@
 
 Both functions run inside the caller's transaction (the organiser's service, which has already
 saved the event and bumped ``event.sequence`` for a change of time, place or status). The outbox
-rows and the participants' ``calendar_sequence`` are written in that transaction; delivery is
-enqueued only after it commits. The number of queries does not grow with the number of
-recipients, apart from the batches of the outbox insert.
+rows and each address's SEQUENCE (events.calendar.take_sequences) are written in that
+transaction; delivery is enqueued only after it commits. The number of queries does not grow
+with the number of recipients, apart from the batches of the outbox insert.
 """
 
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from worker.services import Message, References, queue_messages
 
 from . import dates
-from .calendar import Attendee, itip_cancel, itip_request
+from .calendar import Attendee, itip_cancel, itip_request, sequence_sent, take_sequences
 from .email_layout import render_bodies
 from .models import Event, Registration
 
@@ -61,17 +60,8 @@ def change_notes(changes: Iterable[str], *, include_meeting_link: bool = True) -
     return list(dict.fromkeys(notes)) or [str(OTHER_CHANGE)]
 
 
-def _recipients(event: Event, statuses: Iterable[str]) -> tuple[list[Registration], dict[str, int]]:
-    """The registrations to write to, and the highest SEQUENCE each email has been sent."""
-    wanted = set(statuses)
-    recipients: list[Registration] = []
-    highest: dict[str, int] = {}
-    for registration in Registration.objects.filter(event=event).order_by("pk"):
-        email = registration.email.lower()
-        highest[email] = max(highest.get(email, 0), registration.calendar_sequence)
-        if registration.status in wanted:
-            recipients.append(registration)
-    return recipients, highest
+def _recipients(event: Event, statuses: Iterable[str]) -> list[Registration]:
+    return list(Registration.objects.filter(event=event, status__in=list(statuses)).order_by("pk"))
 
 
 def _context(event: Event, registration: Registration, *, confirmed: bool) -> dict[str, object]:
@@ -123,14 +113,12 @@ def notify_event_changed(*, event: Event, changes: list[str]) -> int:
     "description") or Event field names; unknown keys give a general note. The caller has saved
     the event and bumped ``event.sequence``. Returns the number of messages queued.
     """
-    recipients, highest = _recipients(
-        event, (Registration.Status.CONFIRMED, Registration.Status.OFFERED)
-    )
+    recipients = _recipients(event, (Registration.Status.CONFIRMED, Registration.Status.OFFERED))
+    sequences = take_sequences(event=event, emails=[r.email for r in recipients])
     messages = []
     for registration in recipients:
         confirmed = registration.status == Registration.Status.CONFIRMED
-        sequence = max(event.sequence, highest[registration.email.lower()] + 1)
-        registration.calendar_sequence = sequence
+        sequence = sequences[registration.email.strip().lower()]
         attendee = Attendee(
             email=registration.email,
             name=registration.name,
@@ -156,7 +144,7 @@ def notify_event_changed(*, event: Event, changes: list[str]) -> int:
                     method="REQUEST",
                 )
             )
-    return _queue(recipients, messages)
+    return _queue(messages)
 
 
 def notify_event_cancelled(*, event: Event, message: str) -> int:
@@ -166,15 +154,22 @@ def notify_event_cancelled(*, event: Event, message: str) -> int:
     calendar) gets METHOD:CANCEL with a SEQUENCE above both the event's and anything they were
     sent; the rest of the waiting list gets the email alone. Returns the number queued.
     """
-    recipients, highest = _recipients(event, Registration.ACTIVE_STATUSES)
+    recipients = _recipients(event, Registration.ACTIVE_STATUSES)
+    sent_before = sequence_sent(event=event, emails=[r.email for r in recipients])
+    sequences = take_sequences(
+        event=event,
+        emails=[
+            r.email
+            for r in recipients
+            if r.status != Registration.Status.WAITLISTED or r.email.strip().lower() in sent_before
+        ],
+    )
     messages = []
     for registration in recipients:
         confirmed = registration.status == Registration.Status.CONFIRMED
-        sent_before = highest[registration.email.lower()]
+        sequence = sequences.get(registration.email.strip().lower())
         calendar = ""
-        if registration.status != Registration.Status.WAITLISTED or sent_before > 0:
-            sequence = max(event.sequence, sent_before) + 1
-            registration.calendar_sequence = sequence
+        if sequence is not None:
             calendar = itip_cancel(
                 event=event,
                 attendee=Attendee(
@@ -200,13 +195,11 @@ def notify_event_cancelled(*, event: Event, message: str) -> int:
                     method="CANCEL",
                 )
             )
-    return _queue(recipients, messages)
+    return _queue(messages)
 
 
-def _queue(recipients: list[Registration], messages: list[Message]) -> int:
+def _queue(messages: list[Message]) -> int:
     if not messages:
         return 0
-    with transaction.atomic():
-        Registration.objects.bulk_update(recipients, ["calendar_sequence"])
-        queue_messages(messages=messages)
+    queue_messages(messages=messages)
     return len(messages)

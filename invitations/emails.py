@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from events.calendar import Attendee, itip_request
+from events.calendar import Attendee, itip_request, take_sequence
 from events.email_layout import render_bodies
 from events.models import Event, Registration
 from worker.services import Attachment, Message, References
@@ -74,7 +74,11 @@ def render_invitation(
     return _render("invitation", context, language, event=event)
 
 
-def invitation_message(*, invitation: Invitation, event: Event, message: str) -> Message:
+def invitation_message(
+    *, invitation: Invitation, event: Event, message: str, sequence: int | None = None
+) -> Message:
+    """The invitation with its calendar REQUEST; `sequence` if the caller took it already
+    (events.calendar.take_sequences, for a whole batch at once)."""
     rendered = render_invitation(
         event=event,
         name=invitation.name,
@@ -87,6 +91,9 @@ def invitation_message(*, invitation: Invitation, event: Event, message: str) ->
         attendee=Attendee(
             email=invitation.email, name=invitation.name, partstat="NEEDS-ACTION", rsvp=True
         ),
+        sequence=take_sequence(event=event, email=invitation.email)
+        if sequence is None
+        else sequence,
     )
     return Message(
         to_email=invitation.email,
@@ -138,6 +145,7 @@ def participant_reminder_message(*, registration: Registration, event: Event) ->
     calendar = itip_request(
         event=event,
         attendee=Attendee(email=registration.email, name=registration.name, partstat="ACCEPTED"),
+        sequence=take_sequence(event=event, email=registration.email),
         include_meeting_link=True,
     )
     return Message(

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.calendar import take_sequences
 from events.models import Event, Registration
 from events.services import registrations
 from partners.models import (
@@ -354,9 +355,15 @@ def _expand_batch(*, sendout_id: int) -> bool:
                 )
             )
     created = Invitation.objects.bulk_create(new)
+    sequences = take_sequences(event=event, emails=[i.email for i in created])
     queue_messages(
         messages=[
-            emails.invitation_message(invitation=i, event=event, message=sendout.message)
+            emails.invitation_message(
+                invitation=i,
+                event=event,
+                message=sendout.message,
+                sequence=sequences[i.email.strip().lower()],
+            )
             for i in created
         ]
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from partners.models import Host, IdempotencyRecord
 from worker.models import OutgoingMessage
 
-from ..models import Answer, Event, Registration, new_token
+from ..models import Answer, CalendarSequence, Event, Registration, new_token
 
 BATCH = 500
 
@@ -97,6 +97,8 @@ def anonymise_registrations(*, now: datetime | None = None) -> int:
             calendar="",
             attachments=[],
         )
+        # Which addresses were sent calendars, too; nothing is sent about a past event.
+        CalendarSequence.objects.filter(event__host=host, event__ends_at__lt=cutoff).delete()
     return total
 
 

@@ -15,13 +15,13 @@ from events.calendar import (
     google_subscribe_url,
     itip_cancel,
     itip_request,
-    next_sequence_for,
     outlook_calendar_url,
     publish,
-    record_sequence_for,
+    take_sequence,
+    take_sequences,
     webcal_url,
 )
-from events.models import Event, Registration
+from events.models import CalendarSequence, Event
 
 from .calendar_support import (
     OSLO,
@@ -32,6 +32,7 @@ from .calendar_support import (
     parse_with_icalendar,
     parse_with_vobject,
 )
+from .registration_helpers import outbox, register
 
 pytestmark = pytest.mark.django_db
 
@@ -95,52 +96,109 @@ def test_request_has_dtstamp_url_and_description_with_link():
 @pytest.mark.parametrize("parse", PARSERS)
 def test_uid_stable_and_sequence_rises_request_update_cancel(parse):
     event = make_event()
-    registration = make_registration(event)
+    email = make_registration(event).email
     first = parse(
-        itip_request(event=event, attendee=CONFIRMED, sequence=record_sequence_for(registration))
+        itip_request(
+            event=event, attendee=CONFIRMED, sequence=take_sequence(event=event, email=email)
+        )
     )
     event.sequence += 1  # the organiser moves the event
     event.save()
-    registration.refresh_from_db()
     update = parse(
-        itip_request(event=event, attendee=CONFIRMED, sequence=record_sequence_for(registration))
+        itip_request(
+            event=event, attendee=CONFIRMED, sequence=take_sequence(event=event, email=email)
+        )
     )
     cancel = parse(
-        itip_cancel(event=event, attendee=CONFIRMED, sequence=record_sequence_for(registration))
+        itip_cancel(
+            event=event, attendee=CONFIRMED, sequence=take_sequence(event=event, email=email)
+        )
     )
     assert first.uid == update.uid == cancel.uid
     assert first.sequence < update.sequence < cancel.sequence
     assert (first.method, update.method, cancel.method) == ("REQUEST", "REQUEST", "CANCEL")
-    registration.refresh_from_db()
-    assert registration.calendar_sequence == cancel.sequence
+    assert CalendarSequence.objects.get(event=event).sequence == cancel.sequence
 
 
-def test_sequence_participant_cancel_then_reregister_goes_higher():
+def test_sequence_is_per_address_whatever_the_case_or_the_registration():
+    event = make_event(sequence=4)
+    other = make_event()
+    confirmed_at = take_sequence(event=event, email="ola@example.no")
+    cancelled_at = take_sequence(event=event, email=" Ola@Example.NO ")
+    # A new registration for the same address is the same calendar entry on their side.
+    reconfirmed_at = take_sequence(event=event, email="OLA@example.no")
+    assert 4 == confirmed_at < cancelled_at < reconfirmed_at
+    # Other addresses and other events start from the event's own sequence.
+    assert take_sequence(event=event, email="kari@example.no") == 4
+    assert take_sequence(event=other, email="ola@example.no") == 0
+    assert CalendarSequence.objects.filter(event=event).count() == 2
+
+
+def test_sequence_follows_the_event_when_the_event_is_ahead():
     event = make_event()
-    event.sequence = 4
-    event.save()
-    first = make_registration(event)
-    confirmed_at = record_sequence_for(first)
-    cancelled_at = record_sequence_for(first)
-    first.status = Registration.Status.CANCELLED
-    first.save()
-    again = Registration(event=event, status="confirmed", name="Ola", email="OLA@example.no")
-    reconfirmed_at = next_sequence_for(again)
-    again.calendar_sequence = reconfirmed_at
-    again.save()
-    assert 4 <= confirmed_at < cancelled_at < reconfirmed_at
-    parsed = parse_with_vobject(
-        itip_request(event=event, attendee=CONFIRMED, sequence=reconfirmed_at)
+    assert take_sequence(event=event, email="ola@example.no") == 0
+    # A stale Event object cannot hold it back: the statement reads the event's row.
+    Event.objects.filter(pk=event.pk).update(sequence=9)
+    assert take_sequence(event=event, email="ola@example.no") == 9
+    assert take_sequence(event=event, email="ola@example.no") == 10
+
+
+def test_take_sequences_for_many_addresses_in_one_statement(django_assert_num_queries):
+    event = make_event(sequence=2)
+    take_sequence(event=event, email="b@example.no")
+    emails = ["a@example.no", "B@example.no", "c@example.no", "a@example.no"]
+    with django_assert_num_queries(1):
+        taken = take_sequences(event=event, emails=emails)
+    assert taken == {"a@example.no": 2, "b@example.no": 3, "c@example.no": 2}
+
+
+def _calendars_to(email: str) -> list[tuple[str, int]]:
+    """(METHOD, SEQUENCE) of every calendar queued for the address, composing what the worker
+    composes when it sends, in the order the rows were written."""
+    rows = [row for row in outbox() if row.to_email.lower() == email.lower() and row.calendar]
+    found = []
+    for row in rows:
+        parsed = parse_with_icalendar(row.calendar)
+        found.append((parsed.method, parsed.sequence))
+    return found
+
+
+def test_register_cancel_register_again_and_a_move_never_go_back_in_time(django_user_model):
+    from events.services.organising import update_event
+    from events.services.registrations import cancel_registration
+
+    organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
+    event = make_event(capacity=10)
+    first = register(event, email="kari@example.org")
+    outbox()  # the worker composes the receipt
+    cancel_registration(registration_id=first.pk)
+    register(event, email="Kari@Example.org")
+    outbox()
+    update_event(
+        event=event,
+        by_user=organiser,
+        values={"starts_at": event.starts_at + timedelta(hours=1), "ends_at": event.ends_at},
     )
-    assert parsed.sequence == reconfirmed_at
-    assert next_sequence_for(again) > reconfirmed_at
+    calendars = _calendars_to("kari@example.org")
+    assert [method for method, _ in calendars] == ["REQUEST", "CANCEL", "REQUEST", "REQUEST"]
+    sequences = [sequence for _, sequence in calendars]
+    assert sequences == sorted(set(sequences)), sequences  # was 0, 1, 0, 1
 
 
-def test_sequence_follows_event_when_event_is_ahead():
-    event = make_event()
-    event.sequence = 9
-    event.save()
-    assert next_sequence_for(make_registration(event)) == 9
+def test_a_receipt_composed_after_the_event_moved_goes_above_the_change_notice(
+    django_user_model,
+):
+    from events.services.organising import update_event
+
+    organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
+    event = make_event(capacity=10)
+    register(event, email="kari@example.org")  # the receipt waits for the worker
+    update_event(event=event, by_user=organiser, values={"venue_name": "Bølgen"})
+    calendars = _calendars_to("kari@example.org")
+    # Rows in the order written: the receipt (composed last), then the change notice.
+    assert [method for method, _ in calendars] == ["REQUEST", "REQUEST"]
+    receipt, change = (sequence for _, sequence in calendars)
+    assert receipt > change
 
 
 @pytest.mark.parametrize("parse", PARSERS)
