@@ -6,6 +6,7 @@ and times shown in Europe/Oslo.
 """
 
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import segno
@@ -13,13 +14,13 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from worker.composers import ComposeError, ComposeSkipped, composer
+from worker.composers import ComposeError, ComposeSkipped, calendar_on_resend, composer
 from worker.models import OutgoingMessage
-from worker.services import Attachment, Message, References
+from worker.services import Attachment, Message, MessageNotResendable, References
 
 from .calendar import Attendee, itip_cancel, itip_request, take_sequence
 from .email_layout import render_bodies
-from .models import Registration
+from .models import CalendarSequence, Event, Registration
 from .selectors import waitlist_position
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -122,6 +123,35 @@ def registration_receipt(row: OutgoingMessage) -> Message:
     # that (the offer, the confirmation or the cancellation) says what is true; a receipt
     # now would contradict it (a calendar REQUEST after a CANCEL puts the event back).
     raise ComposeSkipped("the registration is %s by now" % registration.status)
+
+
+_SEQUENCE_LINE = re.compile(r"^SEQUENCE:(\d+)(?=\r?$)", re.MULTILINE)
+
+
+@calendar_on_resend
+def calendar_for_resend(row: OutgoingMessage) -> str:
+    """An organiser sends a message again: its calendar with a new SEQUENCE, so that clients
+    take it. Refused when a newer calendar has gone to the address since: that one says
+    what is true now (this one would move the event back, or put a cancelled one back)."""
+    match = _SEQUENCE_LINE.search(row.calendar)
+    event = Event.objects.filter(pk=row.event_ref).first() if row.event_ref else None
+    if match is None or event is None:
+        return row.calendar
+    highest = (
+        CalendarSequence.objects.filter(event=event, email_key=row.to_email.strip().lower())
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    if highest is not None and highest > int(match.group(1)):
+        raise MessageNotResendable(
+            "a newer calendar went to %s" % row.to_email,
+            reason=gettext(
+                "A newer calendar update has gone to this address since this message. "
+                "Send the newest message again instead."
+            ),
+        )
+    sequence = take_sequence(event=event, email=row.to_email)
+    return _SEQUENCE_LINE.sub("SEQUENCE:%d" % sequence, row.calendar, count=1)
 
 
 def waiting_list_receipt(*, registration: Registration, position: int) -> Message:

@@ -678,10 +678,11 @@ def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
         return refused
     try:
         copy = resend_message(message_id=row.pk)
-    except MessageNotResendable:
+    except MessageNotResendable as refused:
         messages.error(
             request,
-            _(
+            refused.reason
+            or _(
                 "This message is still being delivered; it can be sent again once it is sent or has failed."
             ),
         )

@@ -43,6 +43,25 @@ def composer(kind: str) -> Callable[[Composer], Composer]:
     return register
 
 
+# A calendar copied into a resent row must go above every calendar sent to that address since
+# (RFC 5546: clients ignore one that does not), and only the app that wrote it knows what was.
+CalendarForResend = Callable[[OutgoingMessage], str]
+_calendar_for_resend: list[CalendarForResend] = []
+
+
+def calendar_on_resend(function: CalendarForResend) -> CalendarForResend:
+    """Register the function that gives a resent row its calendar (the row's, with a new
+    SEQUENCE), or raises MessageNotResendable with a reason. One for all kinds."""
+    if _calendar_for_resend and _calendar_for_resend[0] is not function:
+        raise ValueError("a calendar-on-resend function is registered already")
+    _calendar_for_resend[:] = [function]
+    return function
+
+
+def calendar_for_resend(row: OutgoingMessage) -> str:
+    return _calendar_for_resend[0](row) if _calendar_for_resend else row.calendar
+
+
 def compose(row: OutgoingMessage) -> Message:
     try:
         function = _composers[row.kind]

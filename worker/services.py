@@ -23,7 +23,12 @@ State = OutgoingMessage.State
 
 
 class MessageNotResendable(ValueError):
-    pass
+    """The row cannot be sent again; `reason`, when the app that wrote it refused, is the
+    translated explanation to show."""
+
+    def __init__(self, text: str, *, reason: Any = None) -> None:
+        super().__init__(text)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -251,9 +256,13 @@ def nudge_delivery(*, message_ids: list[int]) -> None:
 @transaction.atomic
 def resend_message(*, message_id: int) -> OutgoingMessage:
     """Queue a copy of a sent or failed row (by primary key) under a new Message-ID."""
+    from .composers import calendar_for_resend
+
     original = OutgoingMessage.objects.get(pk=message_id)
     if original.state not in (State.SENT, State.FAILED):
         raise MessageNotResendable("message %s is still being delivered" % message_id)
+    # The copy's calendar needs a SEQUENCE above everything sent since (the app decides).
+    calendar = calendar_for_resend(original) if original.calendar else ""
     copy = OutgoingMessage.objects.create(
         message_id=new_message_id(_domain()),
         from_email=original.from_email,
@@ -263,7 +272,7 @@ def resend_message(*, message_id: int) -> OutgoingMessage:
         subject=original.subject,
         text_body=original.text_body,
         html_body=original.html_body,
-        calendar=original.calendar,
+        calendar=calendar,
         calendar_method=original.calendar_method,
         attachments=original.attachments,
         language=original.language,

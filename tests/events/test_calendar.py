@@ -22,6 +22,7 @@ from events.calendar import (
     webcal_url,
 )
 from events.models import CalendarSequence, Event
+from worker.models import OutgoingMessage
 
 from .calendar_support import (
     OSLO,
@@ -459,3 +460,43 @@ def test_calendar_links_include_renders_three_links():
         "events/_calendar_links.html", {"event": event, "meeting_link": True}
     )
     assert "meet.example" in with_link
+
+
+def test_an_organisers_resend_goes_higher_and_a_stale_one_is_refused(client, django_user_model):
+    from events.services.organising import update_event
+
+    organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
+    client.force_login(organiser)
+    event = make_event(capacity=10)
+    register(event, email="kari@example.org")
+    [receipt] = outbox()
+    OutgoingMessage.objects.update(state=OutgoingMessage.State.SENT)
+
+    def resend(row):
+        return client.post("/arrangor/arrangementer/meldinger/%d/send-igjen/" % row.pk, follow=True)
+
+    assert resend(receipt).status_code == 200
+    copy = OutgoingMessage.objects.get(resend_of=receipt)
+    assert (
+        parse_with_icalendar(copy.calendar).sequence
+        > parse_with_icalendar(receipt.calendar).sequence
+    )
+    assert copy.calendar.replace(
+        "SEQUENCE:%d" % parse_with_icalendar(copy.calendar).sequence, ""
+    ) == receipt.calendar.replace(
+        "SEQUENCE:%d" % parse_with_icalendar(receipt.calendar).sequence, ""
+    )
+
+    # The event moves: the old confirmation would move it back in the participant's calendar.
+    update_event(event=event, by_user=organiser, values={"venue_name": "Bølgen"})
+    OutgoingMessage.objects.update(state=OutgoingMessage.State.SENT)
+    page = resend(receipt).content.decode()
+    assert "A newer calendar update has gone to this address" in page
+    assert OutgoingMessage.objects.filter(resend_of=receipt).count() == 1
+    change = OutgoingMessage.objects.get(kind="event_changed")
+    resend(change)
+    again = OutgoingMessage.objects.get(resend_of=change)
+    assert (
+        parse_with_icalendar(again.calendar).sequence
+        > parse_with_icalendar(change.calendar).sequence
+    )
