@@ -136,9 +136,10 @@ def main() -> int:
         capture_output=True,
         text=True,
     ).stdout.strip()
+    login = "\n".join("    " + line for line in login.splitlines())
     print(
         "\n  Partnerskap is running at http://127.0.0.1:%(port)s/\n"
-        "  %(login)s  (log in at http://127.0.0.1:%(port)s/konto/logg-inn/)\n"
+        "  Log in at http://127.0.0.1:%(port)s/konto/logg-inn/ with\n%(login)s\n"
         "  Organiser area: http://127.0.0.1:%(port)s/arrangor/   API docs: http://127.0.0.1:%(port)s/api/v1/docs\n"
         "  Celery worker log: %(var)s/worker.log   Mail (without EMAIL_URL): %(var)s/mail/*.eml\n"
         "  Press Ctrl-C to stop.\n" % {"port": port, "login": login, "var": _shown(VAR)},
