@@ -39,8 +39,9 @@ curl() {
   n=$(( $(cat "$CURL_LOG/count") + 1 ))
   echo "$n" > "$CURL_LOG/count"
   printf '%s\n' "$@" > "$CURL_LOG/$n.args"
-  command curl --output "$CURL_LOG/$n.body" --write-out '%{http_code}' "$@" > "$CURL_LOG/$n.status"
+  command curl "$@" --output "$CURL_LOG/$n.body" --write-out '%{http_code}' > "$CURL_LOG/$n.status"
   cat "$CURL_LOG/$n.body"
+  case " $* " in *" -w "*) echo ;; esac  # the README's -w '\n'
 }
 """
 
