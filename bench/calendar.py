@@ -67,7 +67,9 @@ def main(seconds: float = 2.0) -> dict[str, float]:
     attendee = calendar.Attendee(email="ola.nordmann@example.no", name="Ola Nordmann")
 
     def ours() -> str:
-        return calendar.itip_request(event=event, attendee=attendee, include_meeting_link=True)
+        return calendar.itip_request(
+            event=event, attendee=attendee, sequence=0, include_meeting_link=True
+        )
 
     def baseline() -> str:
         # The same VEVENT, but the time zone from add_missing_timezones(), built per message.

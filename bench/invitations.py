@@ -168,7 +168,9 @@ def _prerendered(count: int) -> list[tuple[str, bytes]]:
         )
         email.attach_alternative(rendered.html_body, "text/html")
         calendar = itip_request(
-            event=event, attendee=Attendee(email=address, partstat="NEEDS-ACTION", rsvp=True)
+            event=event,
+            attendee=Attendee(email=address, partstat="NEEDS-ACTION", rsvp=True),
+            sequence=0,
         )
         email.attach_alternative(calendar, "text/calendar; method=REQUEST")
         email.attach("invite.ics", calendar.encode(), "application/ics")

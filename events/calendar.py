@@ -1,8 +1,8 @@
 """iCalendar (RFC 5545) and iTIP (RFC 5546) for events: email invitations, feeds and links.
 
 Public interface (callers rely on these names and keyword arguments):
-- itip_request(event=, attendee=, sequence=None, include_meeting_link=False) -> str   METHOD:REQUEST
-- itip_cancel(event=, attendee=, sequence=None, message="") -> str                   METHOD:CANCEL
+- itip_request(event=, attendee=, sequence=, include_meeting_link=False) -> str   METHOD:REQUEST
+- itip_cancel(event=, attendee=, sequence=, message="") -> str                   METHOD:CANCEL
 - publish(events=, name="", include_meeting_link=False) -> str                       METHOD:PUBLISH
 - take_sequences(event=, emails=) -> {address: int}, take_sequence(event=, email=) -> int  see below
 - google_calendar_url(event), outlook_calendar_url(event), event_ics_url(event),
@@ -252,14 +252,15 @@ def itip_request(
     *,
     event: Event,
     attendee: Attendee,
-    sequence: int | None = None,
+    sequence: int,
     include_meeting_link: bool = False,
 ) -> str:
-    """METHOD:REQUEST for one recipient; sequence defaults to event.sequence."""
+    """METHOD:REQUEST for one recipient; `sequence` from take_sequences (never event.sequence:
+    the recipient may have been sent more)."""
     cal = _calendar("REQUEST")
     vevent = _vevent(
         event,
-        sequence=event.sequence if sequence is None else sequence,
+        sequence=sequence,
         dtstamp=timezone.now(),
         include_meeting_link=include_meeting_link,
         cancelled=event.status == Event.Status.CANCELLED,
@@ -273,14 +274,14 @@ def itip_cancel(
     *,
     event: Event,
     attendee: Attendee,
-    sequence: int | None = None,
+    sequence: int,
     message: str = "",
 ) -> str:
-    """METHOD:CANCEL for one recipient; sequence defaults to event.sequence + 1."""
+    """METHOD:CANCEL for one recipient; `sequence` from take_sequences."""
     cal = _calendar("CANCEL")
     vevent = _vevent(
         event,
-        sequence=event.sequence + 1 if sequence is None else sequence,
+        sequence=sequence,
         dtstamp=timezone.now(),
         include_meeting_link=False,
         cancelled=True,
@@ -352,7 +353,7 @@ def take_sequences(*, event: Event, emails: Iterable[str]) -> dict[str, int]:
             "ELSE excluded.sequence END "
             "RETURNING email_key, sequence"
         ).format(t=table, rows=", ".join([row] * len(batch)))
-        params: list[object] = []
+        params: list[int | str] = []
         for key in batch:
             params += [event.pk, key, event.pk]
         with connection.cursor() as cursor:

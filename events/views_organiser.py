@@ -678,10 +678,10 @@ def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
         return refused
     try:
         copy = resend_message(message_id=row.pk)
-    except MessageNotResendable as refused:
+    except MessageNotResendable as not_resendable:
         messages.error(
             request,
-            refused.reason
+            not_resendable.reason
             or _(
                 "This message is still being delivered; it can be sent again once it is sent or has failed."
             ),
