@@ -62,7 +62,10 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         max_length=255,
-        description="Send the same key again to get the first answer instead of a second result.",
+        description=(
+            "Send the same key again to get the first answer instead of a second result. "
+            "A request refused as invalid (400, 422) keeps nothing: correct it, same key."
+        ),
     ),
 ]
 # PATCH may leave these out but cannot set them to null.
