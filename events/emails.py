@@ -18,7 +18,7 @@ from worker.composers import ComposeError, ComposeSkipped, calendar_on_resend, c
 from worker.models import OutgoingMessage
 from worker.services import Attachment, Message, MessageNotResendable, References
 
-from .calendar import Attendee, itip_cancel, itip_request, take_sequence
+from .calendar import Attendee, itip_cancel, itip_request, sequence_sent, take_sequence
 from .email_layout import render_bodies
 from .models import CalendarSequence, Event, Registration
 from .selectors import waitlist_position
@@ -178,13 +178,24 @@ def seat_offered(*, registration: Registration) -> Message:
 
 
 def offer_expired(*, registration: Registration) -> Message:
+    """The seat passed on. Someone sent the event's calendar while they held the offer (the
+    event changed) also gets METHOD:CANCEL, so it leaves their calendar."""
     event = registration.event
+    held_calendar = bool(sequence_sent(event=event, emails=[registration.email]))
     with translation.override(registration.language), timezone.override(OSLO):
         return _message(
             registration=registration,
             template="offer_expired",
             subject=gettext("Your seat offer has expired: %(title)s") % {"title": event.title},
             kind="events.offer_expired",
+            calendar=itip_cancel(
+                event=event,
+                attendee=_attendee(registration, "DECLINED"),
+                sequence=take_sequence(event=event, email=registration.email),
+            )
+            if held_calendar
+            else "",
+            calendar_method="CANCEL" if held_calendar else "",
         )
 
 

@@ -38,6 +38,7 @@ from worker.services import (
 )
 
 from .. import emails
+from ..calendar import sequence_sent
 from ..models import Answer, Event, Question, Registration, Session, SessionChoice
 from ..selectors import (
     STATE_CANCELLED,
@@ -633,7 +634,11 @@ def cancel_registration(*, registration_id: int) -> Registration:
     if event.ends_at <= now:
         raise NotChangeable(_("This event is over."))
     held_seat = registration.status in HELD_SEAT
-    had_calendar = registration.status == Status.CONFIRMED
+    # Confirmed, or holding an offer and sent the event when it changed: in their calendar.
+    had_calendar = registration.status == Status.CONFIRMED or (
+        registration.status == Status.OFFERED
+        and bool(sequence_sent(event=event, emails=[registration.email]))
+    )
     registration.status = Status.CANCELLED
     registration.cancelled_at = now
     registration.offer_expires_at = None

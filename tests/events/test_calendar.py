@@ -21,7 +21,7 @@ from events.calendar import (
     take_sequences,
     webcal_url,
 )
-from events.models import CalendarSequence, Event
+from events.models import CalendarSequence, Event, Registration
 from worker.models import OutgoingMessage
 
 from .calendar_support import (
@@ -502,3 +502,29 @@ def test_an_organisers_resend_goes_higher_and_a_stale_one_is_refused(client, dja
         parse_with_icalendar(again.calendar).sequence
         > parse_with_icalendar(change.calendar).sequence
     )
+
+
+def test_an_offer_given_up_after_the_event_changed_takes_the_event_out_of_the_calendar(
+    django_user_model,
+):
+    from events.services.organising import update_event
+    from events.services.registrations import cancel_registration, expire_offers
+
+    organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
+    event = make_event(capacity=1)
+    first = register(event, email="first@example.org")
+    register(event, email="kari@example.org")
+    register(event, email="ola@example.org")
+    cancel_registration(registration_id=first.pk)  # Kari is offered the seat
+    update_event(event=event, by_user=organiser, values={"venue_name": "Bølgen"})
+    kari = Registration.objects.get(email="kari@example.org")
+    cancel_registration(registration_id=kari.pk)  # Ola is offered it next
+    update_event(event=event, by_user=organiser, values={"venue_name": "Tårnet"})
+    Registration.objects.filter(email="ola@example.org").update(
+        offer_expires_at=datetime.now(UTC) - timedelta(minutes=1)
+    )
+    assert expire_offers() == 1
+    for email in ("kari@example.org", "ola@example.org"):
+        calendars = _calendars_to(email)
+        assert [method for method, _ in calendars] == ["REQUEST", "CANCEL"], email
+        assert calendars[0][1] < calendars[1][1]
