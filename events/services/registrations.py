@@ -536,8 +536,12 @@ FROM reg, receipt
 
 def _insert_values(obj: Any, *, exclude: tuple[str, ...]) -> tuple[list[str], str]:
     """Columns for inserting `obj`, and their values as Model.save() would write them, as one
-    JSON object (jsonb_populate_record turns it into a row: one parameter instead of thirty,
-    which also lets psycopg reuse the parsed statement)."""
+    JSON object (jsonb_populate_record turns it into a row: one parameter instead of thirty).
+
+    psycopg does not reuse a parsed statement by itself: Django binds client-side by default,
+    so PostgreSQL parsed and planned this CTE anew on every registration. The statement's text
+    is the same every time, and with server-side binding and a prepare threshold
+    (config/settings.py) PostgreSQL plans it once per connection."""
     fields = _insert_fields(obj.__class__, exclude)
     values = {f.column: f.get_prep_value(f.pre_save(obj, True)) for f in fields}
     return [f.column for f in fields], json.dumps(values, cls=_Encoder)
