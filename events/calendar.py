@@ -339,7 +339,9 @@ def take_sequences(*, event: Event, emails: Iterable[str]) -> dict[str, int]:
     and telling a thousand participants costs a few statements, not a thousand. The event's
     sequence is read by the statement itself, so a stale Event object cannot hold it back.
     """
-    keys = list(dict.fromkeys(email.strip().lower() for email in emails))
+    # Sorted: two statements for overlapping addresses lock their rows in the same order, so
+    # they wait for each other instead of deadlocking.
+    keys = sorted({email.strip().lower() for email in emails})
     table = CalendarSequence._meta.db_table
     taken: dict[str, int] = {}
     for start in range(0, len(keys), _SEQUENCE_BATCH):

@@ -176,3 +176,24 @@ def test_concurrent_cancel_and_register_never_lose_or_double_a_seat(mode):
     holding = Registration.objects.filter(event=event, status__in=["confirmed", "offered"]).count()
     assert holding == event.seats_taken == 60  # demand exceeds supply: every seat is held
     assert recount_seats() == []
+
+
+def test_concurrent_calendars_for_one_address_never_share_a_sequence():
+    """A worker composing a receipt, an organiser moving the event and a reminder, all at
+    once for one person: each calendar still gets its own, higher SEQUENCE."""
+    from events.calendar import take_sequence, take_sequences
+
+    event = EventFactory()
+    others = ["other%d@example.org" % n for n in range(20)]
+
+    def one() -> list[int]:
+        return [take_sequence(event=event, email="Kari@Example.org")]
+
+    def many() -> list[int]:
+        taken = take_sequences(event=event, emails=[*others, "kari@example.org"])
+        return [taken["kari@example.org"]]
+
+    outcomes = race([one if n % 2 else many for n in range(60)])
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    kari = sorted(sequence for outcome in outcomes for sequence in outcome)
+    assert kari == list(range(60))
