@@ -10,6 +10,7 @@ it. Nothing is loaded from another host: the logo, when EMAIL_LOGO is set, trave
 message as an inline part (cid:), and without it the host's name is plain text.
 """
 
+import datetime as dt
 import functools
 import mimetypes
 import re
@@ -26,6 +27,7 @@ from django.utils import timezone, translation
 
 from worker.services import Attachment
 
+from . import dates
 from .calendar import OSLO, location_text
 from .models import Event
 
@@ -71,20 +73,76 @@ def logo() -> Attachment | None:
     return _logo(settings.EMAIL_LOGO)
 
 
+@functools.cache
+def _privacy_path() -> str:
+    return reverse("partners:privacy")
+
+
 def privacy_url() -> str:
-    return settings.PRIVACY_URL or settings.SITE_URL + reverse("partners:privacy")
+    return settings.PRIVACY_URL or settings.SITE_URL + _privacy_path()
 
 
-def layout_context(event: Event) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Card:
+    """Everything the event card shows: its cache key, so a card is never stale."""
+
+    language: str
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    all_day: bool
+    location: str
+    event_url: str
+    meeting_url: str
+    answer_by: dt.datetime | None
+
+
+@functools.lru_cache(maxsize=256)
+def _card(card: _Card) -> tuple[str, str]:
+    """The card as text and HTML. A send-out writes thousands of messages about one event in
+    three languages: the card (and its date formatting) is rendered once per language."""
+    with translation.override(card.language), timezone.override(OSLO):
+        context = {
+            "title": card.title,
+            "when": dates.format_when(card),
+            "location": card.location,
+            "event_url": card.event_url,
+            "meeting_url": card.meeting_url,
+            "answer_by": dates.format_datetime(card.answer_by) if card.answer_by else "",
+        }
+        text = render_to_string("emails/_event_card.txt", context)
+        html = render_to_string("emails/_event_card.html", context)
+    return text, html  # html is the engine's SafeString: the layout inserts it unescaped
+
+
+def layout_context(
+    event: Event, *, meeting_url: str = "", answer_by: dt.datetime | None = None
+) -> dict[str, Any]:
     """What the layout shows about the event and its host, in the active language."""
     host = event.host
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    event_url = settings.SITE_URL + event.get_absolute_url()
+    card_text, card_html = _card(
+        _Card(
+            language=language,
+            title=event.title,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            all_day=event.all_day,
+            location=location_text(event),
+            event_url=event_url,
+            meeting_url=meeting_url,
+            answer_by=answer_by,
+        )
+    )
     return {
-        "lang": translation.get_language() or settings.LANGUAGE_CODE,
+        "lang": language,
         "host_name": host.name,
         "logo_cid": LOGO_CID if logo() else "",
         "event": event,
-        "event_url": settings.SITE_URL + event.get_absolute_url(),
-        "location": location_text(event),
+        "event_url": event_url,
+        "card_text": card_text,
+        "card_html": card_html,
         "organiser_name": event.organiser_name,
         "organiser_email": event.organiser_email or host.email,
         "privacy_url": privacy_url(),
@@ -99,8 +157,11 @@ def render_bodies(template: str, context: Mapping[str, Any], *, event: Event) ->
     it), answer_by (a deadline for the card), opt_out_url, personal_link (False: no warning).
     """
     with timezone.override(OSLO):
-        full = {**layout_context(event), **context}
-        text = render_to_string(template + ".txt", full)
+        layout = layout_context(
+            event, meeting_url=context.get("meeting_url", ""), answer_by=context.get("answer_by")
+        )
+        full = {**layout, **context}
+        text: str = render_to_string(template + ".txt", full)
         html = render_to_string(template + ".html", full)
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip() + "\n"
     text = text.replace("\n--\n", "\n-- \n")  # the signature separator keeps its space

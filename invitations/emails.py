@@ -1,6 +1,7 @@
 """Render the emails invitations sends: each in its recipient's language, one per recipient."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -52,7 +53,7 @@ def _render(template: str, context: dict, language: str, *, event: Event) -> Ren
     )
 
 
-def _answer_context(*, event: Event, token: str) -> dict[str, str]:
+def _answer_context(*, event: Event, token: str) -> dict[str, Any]:
     """The invitation's links: the button answers; the footer's opt-out only for a network."""
     links = invitation_links(token=token)
     return {
