@@ -132,3 +132,20 @@ class OrganisationForm(forms.Form):
         label=_("Sector"), choices=[("", "---------"), *Organisation.Sector.choices]
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+
+class NewOrganisationsForm(forms.Form):
+    """A sector for each organisation an import would add; the names come from the preview
+    the server kept, never from the submitted form."""
+
+    def __init__(self, *args: object, names: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.names = names
+        for index, name in enumerate(names):
+            self.fields["sector_%d" % index] = forms.ChoiceField(
+                label=name,
+                choices=[("", _("Choose a sector")), *Organisation.Sector.choices],
+            )
+
+    def sectors(self) -> dict[str, str]:
+        return {name: self.cleaned_data["sector_%d" % i] for i, name in enumerate(self.names)}

@@ -1,15 +1,17 @@
 """Public partnership pages and the organiser area (/arrangor/). Views parse, call one
 service, and render."""
 
+import base64
 import csv
 import io
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -18,6 +20,7 @@ from .forms import (
     AddNetworkPersonForm,
     ImportPeopleForm,
     NetworkPersonForm,
+    NewOrganisationsForm,
     OrganisationForm,
     OrganisationSearchForm,
     PersonSearchForm,
@@ -204,30 +207,125 @@ def organiser_person_remove(request: HttpRequest, network: Network, person_id: i
     )
 
 
+def _import_finished(request: HttpRequest, network: Network, report: services.ImportReport) -> None:
+    if report.organisations_created:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s new organisation was added to the registry: %(names)s.",
+                "%(count)s new organisations were added to the registry: %(names)s.",
+                report.organisations_created,
+            )
+            % {
+                "count": report.organisations_created,
+                "names": ", ".join(o.name for o in report.new_organisations),
+            },
+        )
+    messages.success(
+        request,
+        _(
+            "Import finished: %(created)s new people, %(updated)s updated, "
+            "%(added)s added to the network."
+        )
+        % {
+            "created": report.created,
+            "updated": report.updated,
+            "added": report.added_to_network,
+        },
+    )
+
+
+def _preview_key(network: Network) -> str:
+    return "people-import-preview:%d" % network.pk
+
+
+def _remember_preview(request: HttpRequest, network: Network, data: bytes, names: list[str]) -> str:
+    """Keep the previewed file on the server (the session), so the confirmation imports exactly
+    what the organiser saw, without a second upload. One preview per network at a time."""
+    token = secrets.token_urlsafe(16)
+    request.session[_preview_key(network)] = {
+        "token": token,
+        "data": base64.b64encode(data).decode("ascii"),
+        "names": names,
+    }
+    return token
+
+
+def _render_preview(
+    request: HttpRequest,
+    network: Network,
+    report: services.ImportReport,
+    token: str,
+    form: NewOrganisationsForm,
+) -> HttpResponse:
+    rows = {o.name.casefold(): [row for _source, row in o.rows] for o in report.new_organisations}
+    new_organisations = [
+        (form["sector_%d" % index], rows.get(name.casefold(), []))
+        for index, name in enumerate(form.names)
+    ]
+    return render(
+        request,
+        "partners/organiser_import_preview.html",
+        {
+            "network": network,
+            "report": report,
+            "token": token,
+            "form": form,
+            "new_organisations": new_organisations,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _confirm_import(request: HttpRequest, network: Network) -> HttpResponse:
+    preview = request.session.get(_preview_key(network))
+    if not preview or preview.get("token") != request.POST.get("confirm"):
+        messages.error(request, _("This preview is no longer available. Upload the file again."))
+        return redirect("partners:organiser_import", slug=network.slug)
+    data = base64.b64decode(preview["data"])
+    form = NewOrganisationsForm(request.POST, names=preview["names"])
+    if not form.is_valid():
+        report = services.import_people(network=network, file=data, dry_run=True)
+        return _render_preview(request, network, report, preview["token"], form)
+    report = services.import_people(network=network, file=data, new_organisations=form.sectors())
+    if report.needs_confirmation and not report.has_problems:
+        # The registry changed since the preview (or the file names other organisations now).
+        names = [o.name for o in report.new_organisations]
+        token = _remember_preview(request, network, data, names)
+        return _render_preview(request, network, report, token, NewOrganisationsForm(names=names))
+    if not report.ok:
+        return render(
+            request,
+            "partners/organiser_import.html",
+            {"network": network, "form": ImportPeopleForm(), "report": report},
+        )
+    del request.session[_preview_key(network)]
+    _import_finished(request, network, report)
+    return redirect("partners:organiser_network", slug=network.slug)
+
+
 @network_organiser_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def organiser_import(request: HttpRequest, network: Network) -> HttpResponse:
+    """Upload, check, import. A file that names organisations the registry lacks goes through
+    a preview (new organisations and people) and is written only when the organiser confirms."""
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm_import(request, network)
     form = ImportPeopleForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
         report = services.import_people(
-            network=network,
-            file=form.cleaned_data["file"].read(),
-            dry_run=form.cleaned_data["dry_run"],
+            network=network, file=data, dry_run=form.cleaned_data["dry_run"]
         )
-        if report.ok and not report.dry_run:
-            messages.success(
-                request,
-                _(
-                    "Import finished: %(created)s new people, %(updated)s updated, "
-                    "%(added)s added to the network."
-                )
-                % {
-                    "created": report.created,
-                    "updated": report.updated,
-                    "added": report.added_to_network,
-                },
+        if report.needs_confirmation and not report.has_problems:
+            names = [o.name for o in report.new_organisations]
+            token = _remember_preview(request, network, data, names)
+            return _render_preview(
+                request, network, report, token, NewOrganisationsForm(names=names)
             )
+        if report.ok and not report.dry_run:
+            _import_finished(request, network, report)
             return redirect("partners:organiser_network", slug=network.slug)
     return render(
         request,

@@ -1,7 +1,15 @@
-"""Import people into a network from a CSV file: all or nothing, with a per-row report.
+"""Import people into a network from CSV: all or nothing, with a per-row report.
 
 Excel in Norway saves CSV with semicolons; other tools use commas. Both are accepted, with or
 without a UTF-8 byte order mark, and headers may be Norwegian or English in any case.
+
+One import may read several sources at once (a pasted list and an uploaded file): each keeps
+its own header row, problems name the source and row, and all of them are written or none.
+
+An organisation the registry does not know is not a row problem: the report lists it under
+`new_organisations`, nothing is written, and the caller asks the organiser to confirm (with a
+sector for each). Called again with those names in `new_organisations`, the import adds the
+organisations and the people in one transaction.
 """
 
 import csv
@@ -21,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Language, Network, Organisation, Person, PersonMembership
+from .organisations import create_organisations
 
 MAX_ROWS = 5000
 
@@ -54,7 +63,8 @@ ROLE_VALUES = {
     **dict.fromkeys(("member", "medlem"), PersonMembership.Role.MEMBER),
     **dict.fromkeys(("contact", "kontakt", "kontaktperson"), PersonMembership.Role.CONTACT),
 }
-MAX_LENGTHS = {"name": 200, "email": 254, "title": 200, "phone": 40}
+MAX_LENGTHS = {"name": 200, "email": 254, "organisation": 200, "title": 200, "phone": 40}
+PREVIEW_PEOPLE = 500  # people listed on a preview; the counts cover every row
 
 
 def _normalise_header(value: str) -> str:
@@ -62,9 +72,35 @@ def _normalise_header(value: str) -> str:
 
 
 @dataclass
+class ImportSource:
+    """One CSV to read: `label` names it in the report ("the pasted list", "file x.csv")."""
+
+    data: bytes
+    label: str = ""
+
+
+@dataclass
 class RowProblem:
     row: int
     messages: list[str]
+    source: str = ""
+
+
+@dataclass
+class NewOrganisation:
+    """An organisation the import would add to the registry, and the rows that name it."""
+
+    name: str
+    rows: list[tuple[str, int]] = field(default_factory=list)  # (source label, row)
+
+
+@dataclass
+class PreviewPerson:
+    name: str
+    email: str
+    organisation: str
+    status: str  # "new", "updated" or "unchanged"
+    added_to_network: bool
 
 
 @dataclass
@@ -82,10 +118,23 @@ class ImportReport:
     unchanged: int = 0
     added_to_network: int = 0
     already_in_network: int = 0
+    new_organisations: list[NewOrganisation] = field(default_factory=list)
+    organisations_confirmed: bool = False
+    organisations_created: int = 0
+    people: list[PreviewPerson] = field(default_factory=list)  # the first PREVIEW_PEOPLE
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.errors or self.row_problems)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """The file is fine but names new organisations: nothing is written until confirmed."""
+        return bool(self.new_organisations) and not self.organisations_confirmed
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.row_problems
+        return not self.has_problems and not self.needs_confirmation
 
 
 @dataclass
@@ -94,6 +143,7 @@ class _Row:
     name: str
     email: str
     organisation: Organisation | None
+    new_organisation: str | None  # casefolded key of a NewOrganisation
     title: str | None
     phone: str | None
     language: str | None
@@ -204,16 +254,31 @@ class _OrganisationIndex:
             return None, _("The organisation “%(value)s” is ambiguous; use its full name.") % {
                 "value": value
             }
-        return None, _("Unknown organisation “%(value)s”.") % {"value": value}
+        return None, None
 
 
-def _validate_rows(
-    rows: list[tuple[int, list[str]]], positions: dict[str, int], width: int, report: ImportReport
-) -> list[_Row]:
-    organisations = _OrganisationIndex()
-    first_row_of_email: dict[str, int] = {}
+@dataclass
+class _Parsed:
+    source: str
+    positions: dict[str, int]
+    width: int
+    records: list[tuple[int, list[str]]]
+
+
+@dataclass
+class _Seen:
+    """What the rows read so far hold, across sources."""
+
+    organisations: _OrganisationIndex = field(default_factory=_OrganisationIndex)
+    first_row_of_email: dict[str, tuple[str, int]] = field(default_factory=dict)
+    new_organisations: dict[str, NewOrganisation] = field(default_factory=dict)
+
+
+def _validate_rows(parsed: _Parsed, seen: _Seen, report: ImportReport) -> list[_Row]:
+    positions, width, source = parsed.positions, parsed.width, parsed.source
+    first_row_of_email = seen.first_row_of_email
     valid: list[_Row] = []
-    for number, cells in rows:
+    for number, cells in parsed.records:
         messages: list[str] = []
 
         def cell(column: str, cells: list[str] = cells) -> str | None:
@@ -238,13 +303,19 @@ def _validate_rows(
                 messages.append(_("“%(value)s” is not a valid email address.") % {"value": email})
             else:
                 key = email.lower()
-                if key in first_row_of_email:
+                if key not in first_row_of_email:
+                    first_row_of_email[key] = (source, number)
+                elif first_row_of_email[key][0] == source:
                     messages.append(
                         _("The email address %(email)s is also on row %(row)s.")
-                        % {"email": email, "row": first_row_of_email[key]}
+                        % {"email": email, "row": first_row_of_email[key][1]}
                     )
                 else:
-                    first_row_of_email[key] = number
+                    other_source, other_row = first_row_of_email[key]
+                    messages.append(
+                        _("The email address %(email)s is also on row %(row)s of %(source)s.")
+                        % {"email": email, "row": other_row, "source": other_source}
+                    )
         for column, limit in MAX_LENGTHS.items():
             value = cell(column)
             if value is not None and len(value) > limit:
@@ -254,11 +325,15 @@ def _validate_rows(
                 )
 
         organisation = None
+        new_organisation = None
         organisation_value = cell("organisation")
         if organisation_value is not None:
-            organisation, problem = organisations.find(organisation_value)
+            organisation_value = " ".join(organisation_value.split())
+            organisation, problem = seen.organisations.find(organisation_value)
             if problem:
                 messages.append(problem)
+            elif organisation is None and len(organisation_value) <= MAX_LENGTHS["organisation"]:
+                new_organisation = organisation_value.casefold()
 
         language: str | None = None
         language_value = cell("language")
@@ -279,15 +354,22 @@ def _validate_rows(
                 )
 
         if messages:
-            report.row_problems.append(RowProblem(row=number, messages=messages))
+            report.row_problems.append(RowProblem(row=number, messages=messages, source=source))
             continue
         assert name is not None and email is not None
+        if new_organisation is not None:
+            assert organisation_value is not None
+            pending = seen.new_organisations.setdefault(
+                new_organisation, NewOrganisation(name=organisation_value)
+            )
+            pending.rows.append((source, number))
         valid.append(
             _Row(
                 number=number,
                 name=name,
                 email=email,
                 organisation=organisation,
+                new_organisation=new_organisation,
                 title=cell("title"),
                 phone=cell("phone"),
                 language=language,
@@ -307,6 +389,7 @@ def _write(*, network: Network, rows: list[_Row], default_role: str, report: Imp
     to_create: list[Person] = []
     to_update: list[Person] = []
     people: list[tuple[_Row, Person]] = []
+    statuses: list[str] = []
     for row in rows:
         known = existing.get(row.email.lower())
         if known is None:
@@ -319,6 +402,7 @@ def _write(*, network: Network, rows: list[_Row], default_role: str, report: Imp
                 language=row.language or Language.BOKMAL,
             )
             to_create.append(person)
+            statuses.append("new")
         else:
             person = known
             # Empty cells leave what we already know in place.
@@ -337,8 +421,10 @@ def _write(*, network: Network, rows: list[_Row], default_role: str, report: Imp
             if changed:
                 person.updated_at = now
                 to_update.append(person)
+                statuses.append("updated")
             else:
                 report.unchanged += 1
+                statuses.append("unchanged")
         people.append((row, person))
     Person.objects.bulk_create(to_create)
     Person.objects.bulk_update(
@@ -354,8 +440,18 @@ def _write(*, network: Network, rows: list[_Row], default_role: str, report: Imp
     }
     new_memberships: list[PersonMembership] = []
     changed_memberships: list[PersonMembership] = []
-    for row, person in people:
+    for (row, person), status in zip(people, statuses, strict=True):
         membership = memberships.get(person.pk)
+        if len(report.people) < PREVIEW_PEOPLE:
+            report.people.append(
+                PreviewPerson(
+                    name=person.name,
+                    email=person.email,
+                    organisation=person.organisation.name if person.organisation else "",
+                    status=status,
+                    added_to_network=membership is None,
+                )
+            )
         if membership is None:
             new_memberships.append(
                 PersonMembership(network=network, person=person, role=row.role or default_role)
@@ -370,59 +466,133 @@ def _write(*, network: Network, rows: list[_Row], default_role: str, report: Imp
     report.added_to_network = len(new_memberships)
 
 
+def _parse(
+    *,
+    rows: Sequence[Mapping[str, str | None]] | None,
+    file: bytes | IO[bytes] | None,
+    sources: Sequence[ImportSource] | None,
+    report: ImportReport,
+) -> list[_Parsed]:
+    """Every source's header and rows; a problem with a whole source goes to report.errors,
+    named by the source when there are several."""
+    if sources is None:
+        if file is not None:
+            sources = [ImportSource(data=file if isinstance(file, bytes) else file.read())]
+        else:
+            sources = []
+    parsed: list[_Parsed] = []
+    for source in sources:
+        try:
+            header, records = _read_csv(source.data)
+            positions = _map_columns(header, report)
+            if not records:
+                raise _FileError(_("The file has a header row but no people."))
+        except _FileError as error:
+            if source.label:
+                report.errors.append(
+                    _("%(source)s: %(problem)s") % {"source": source.label, "problem": error}
+                )
+            else:
+                report.errors.append(str(error))
+            continue
+        parsed.append(_Parsed(source.label, positions, len(header), records))
+    if rows is not None:
+        header, records = _rows_from_mappings(rows)
+        try:
+            positions = _map_columns(header, report)
+            if not records:
+                raise _FileError(_("The file has a header row but no people."))
+        except _FileError as error:
+            report.errors.append(str(error))
+        else:
+            parsed.append(_Parsed("", positions, len(header), records))
+    total = sum(len(p.records) for p in parsed)
+    if total > MAX_ROWS:
+        report.errors.append(
+            _("The file has %(count)s rows; at most %(limit)s can be imported at once.")
+            % {"count": total, "limit": MAX_ROWS}
+        )
+    return parsed
+
+
+def _confirmed_sectors(
+    found: list[NewOrganisation], confirmed: Mapping[str, str] | None
+) -> dict[str, str] | None:
+    """name -> sector for every new organisation, if the caller confirmed each of them with a
+    valid sector; otherwise None (the import only previews)."""
+    given = {
+        " ".join(name.split()).casefold(): sector for name, sector in (confirmed or {}).items()
+    }
+    sectors = {}
+    for organisation in found:
+        sector = given.get(organisation.name.casefold())
+        if sector not in Organisation.Sector.values:
+            return None
+        sectors[organisation.name] = sector
+    return sectors
+
+
 @transaction.atomic  # not durable: a send-out imports new people in its own transaction
 def import_people(
     *,
     network: Network,
     rows: Sequence[Mapping[str, str | None]] | None = None,
     file: bytes | IO[bytes] | None = None,
+    sources: Sequence[ImportSource] | None = None,
     default_role: str = PersonMembership.Role.MEMBER,
     dry_run: bool = False,
+    new_organisations: Mapping[str, str] | None = None,
 ) -> ImportReport:
-    """Import people into a network from CSV bytes or from mappings keyed by column header.
+    """Import people into a network from CSV bytes, several CSV sources, or mappings keyed by
+    column header.
 
-    Validates every row first; if anything is wrong nothing is written and the report says
-    which rows and why. A known email (any case) updates that person instead of adding another.
+    Validates every row of every source first; if anything is wrong nothing is written and the
+    report says which source, row and why. A known email (any case) updates that person instead
+    of adding another. Organisations the registry lacks are written only when
+    `new_organisations` confirms each one (name -> sector); otherwise the report previews them.
     """
-    if (rows is None) == (file is None):
-        raise TypeError("import_people needs exactly one of rows= or file=")
+    if sum(x is not None for x in (rows, file, sources)) != 1:
+        raise TypeError("import_people needs exactly one of rows=, file= or sources=")
     if default_role not in PersonMembership.Role.values:
         raise ValueError("unknown role %r" % default_role)
     report = ImportReport(network=network, dry_run=dry_run)
-    try:
-        if file is not None:
-            data = file if isinstance(file, bytes) else file.read()
-            header, records = _read_csv(data)
-        else:
-            assert rows is not None
-            header, records = _rows_from_mappings(rows)
-        positions = _map_columns(header, report)
-        if not records:
-            raise _FileError(_("The file has a header row but no people."))
-        if len(records) > MAX_ROWS:
-            raise _FileError(
-                _("The file has %(count)s rows; at most %(limit)s can be imported at once.")
-                % {"count": len(records), "limit": MAX_ROWS}
-            )
-    except _FileError as error:
-        report.errors.append(str(error))
+    parsed = _parse(rows=rows, file=file, sources=sources, report=report)
+    if report.errors:
         return report
 
-    report.rows = len(records)
-    valid = _validate_rows(records, positions, len(header), report)
-    if not report.ok:
+    report.rows = sum(len(p.records) for p in parsed)
+    seen = _Seen()
+    valid = [row for source in parsed for row in _validate_rows(source, seen, report)]
+    report.new_organisations = list(seen.new_organisations.values())
+    if report.has_problems:
         return report
+    sectors = _confirmed_sectors(report.new_organisations, new_organisations)
+    report.organisations_confirmed = sectors is not None
     try:
         with transaction.atomic():
+            # Unconfirmed, the organisations are made only to count what would happen.
+            created = create_organisations(
+                sectors=sectors
+                or {o.name: Organisation.Sector.PUBLIC for o in report.new_organisations}
+            )
+            by_key = {organisation.name.casefold(): organisation for organisation in created}
+            for row in valid:
+                if row.new_organisation is not None:
+                    row.organisation = by_key[row.new_organisation]
+            report.organisations_created = len(created)
             _write(network=network, rows=valid, default_role=default_role, report=report)
-            # A dry run counts exactly what would happen, then takes it back.
-            if dry_run:
+            # A dry run or a preview counts exactly what would happen, then takes it back.
+            if dry_run or report.needs_confirmation:
                 transaction.set_rollback(True)
     except IntegrityError:
         # Someone else added one of these people at the same moment.
         report.created = report.updated = report.unchanged = 0
-        report.added_to_network = report.already_in_network = 0
+        report.added_to_network = report.already_in_network = report.organisations_created = 0
+        report.people = []
         report.errors.append(
             _("Someone changed the same people while the file was imported. Try again.")
         )
+    except ValidationError as error:  # an organisation added by someone else meanwhile
+        report.people = []
+        report.errors.extend(error.messages)
     return report

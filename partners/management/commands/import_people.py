@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from partners.models import Network, PersonMembership
+from partners.models import Network, Organisation, PersonMembership
 from partners.services import import_people
 
 
@@ -27,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and report, write nothing"
         )
+        parser.add_argument(
+            "--add-organisations",
+            metavar="SECTOR",
+            choices=Organisation.Sector.values,
+            help="add organisations the registry does not know, all with this sector "
+            "(without it, the import lists them and writes nothing)",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -44,6 +51,16 @@ class Command(BaseCommand):
         report = import_people(
             network=network, file=data, default_role=options["role"], dry_run=options["dry_run"]
         )
+        if report.needs_confirmation and options["add_organisations"]:
+            report = import_people(
+                network=network,
+                file=data,
+                default_role=options["role"],
+                dry_run=options["dry_run"],
+                new_organisations={
+                    o.name: options["add_organisations"] for o in report.new_organisations
+                },
+            )
         for column in report.ignored_columns:
             self.stderr.write("Ignored column: %s" % column)
         if not report.ok:
@@ -52,8 +69,23 @@ class Command(BaseCommand):
             for problem in report.row_problems:
                 for row_message in problem.messages:
                     self.stderr.write("Row %d: %s" % (problem.row, row_message))
+            if report.needs_confirmation:
+                for organisation in report.new_organisations:
+                    self.stderr.write("New organisation: %s" % organisation.name)
+                self.stderr.write(
+                    "Run again with --add-organisations SECTOR to add them (%s)."
+                    % ", ".join(Organisation.Sector.values)
+                )
             raise CommandError("Nothing was imported into %s." % network.name)
 
+        if report.organisations_created:
+            self.stdout.write(
+                "%d new organisations: %s"
+                % (
+                    report.organisations_created,
+                    ", ".join(o.name for o in report.new_organisations),
+                )
+            )
         summary = "%d rows: %d created, %d updated, %d unchanged, %d added to %s." % (
             report.rows,
             report.created,
