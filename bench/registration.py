@@ -1,23 +1,35 @@
-"""Registration throughput: 50 concurrent clients POST the real HTML form to gunicorn + PostgreSQL.
+"""Registration throughput against the limit: a bare Django app doing one INSERT.
 
-The yardstick is a view doing one plain INSERT on the same stack (gunicorn, middleware, CSRF,
-PostgreSQL), measured in the same run: the ratio registration / baseline is what DESIGN rule 3
-talks about (lock-then-count: ~0.1x; the counter taken last: ~0.5x). It also checks that no
-event ended up with more confirmed registrations than seats. Baseline and registration run in
-alternating rounds (4 by default), since this machine's speed drifts from minute to minute;
-the ratio is over all rounds, and the per-round ratios show the spread. With the default
-capacity half the registrations are confirmed and half join the waiting list.
+Two gunicorns run side by side with the same settings (4 workers x 4 threads, gthread) on the
+same PostgreSQL: the project as production runs it (DEBUG=0, its own database settings: nothing
+here overrides CONN_MAX_AGE or the like; requests arrive as from the TLS proxy, with
+X-Forwarded-Proto and X-Forwarded-For) and the bare app in bench/_bare (no apps, no middleware,
+one raw INSERT on a persistent connection). wrk, not Python, is the client (50 connections), so
+the client costs every side alike and little. Three sides, measured in alternating rounds
+because this machine's speed drifts from minute to minute:
 
-    python -m bench.registration [--clients 50] [--requests 4000] [--capacity 2000] [--rounds 4]
+- bare: the bare app, one JSON POST -> one INSERT (the limit);
+- form: the public HTML registration form (CSRF cookie and token, 302 to the personal page);
+- api: the public API, POST /api/v1/events/{id}/registrations (JSON, 201), rate-limited per
+  client address, one address per request.
 
-Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/partnerskap_reg_bench,
-dropped and created afresh) and uses REDIS_URL as the broker if set (no worker runs: queued mail
-is left undelivered and the queue is deleted afterwards).
+It prints each side's rate, the ratios form/bare and api/bare over all rounds and per round
+(the spread), and checks that no event took more confirmed registrations than seats and that
+every answered request left its row. With the default capacity the events fill up during the
+run, and later registrations join the waiting list.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/partnerskap_bench \
+    REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python -m bench.registration \
+        [--seconds 8] [--rounds 3] [--connections 50] [--capacity 3000]
+
+The database (BENCH_DATABASE_URL, else DATABASE_URL, with "_bench" added to its name unless it
+has "bench" in it) is dropped and created afresh. REDIS_URL is the broker and cache if set (no
+worker runs: the queued mail task is deleted afterwards). Needs wrk (Debian: apt-get install wrk).
 """
 
 import argparse
 import http.client
-import multiprocessing
+import json
 import os
 import re
 import shutil
@@ -27,18 +39,115 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/partnerskap_reg_bench"
+LUA = Path(__file__).with_suffix(".lua")
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/partnerskap_bench"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SIDES = ("bare", "form", "api")
+# The gunicorn of production (Dockerfile CMD), for both apps.
+GUNICORN = ["--workers", "4", "--worker-class", "gthread", "--threads", "4"]
 
 
-# The server --------------------------------------------------------------------------------
+# The database ------------------------------------------------------------------------------
+
+
+def bench_database_url() -> str:
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_DB
+    if not url.startswith("postgres"):
+        raise SystemExit("bench.registration needs PostgreSQL: set DATABASE_URL=postgres://...")
+    parsed = urllib.parse.urlparse(url)
+    name = parsed.path.lstrip("/")
+    if "bench" not in name:  # it is dropped: never the database the URL names for real use
+        name += "_bench"
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise SystemExit("bench database name must be [a-z0-9_]: %r" % name)
+    return parsed._replace(path="/" + name).geturl()
+
+
+def _admin(url: str):
+    import psycopg
+
+    parsed = urllib.parse.urlparse(url)
+    admin = parsed._replace(path="/postgres").geturl()
+    return psycopg.connect(admin, autocommit=True), parsed.path.lstrip("/")
+
+
+def _recreate_database(url: str) -> None:
+    conn, name = _admin(url)
+    with conn:
+        conn.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        conn.execute("CREATE DATABASE %s" % name)
+
+
+def _drop_database(url: str) -> None:
+    conn, name = _admin(url)
+    with conn:
+        conn.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+
+
+def _run_django(env: dict, code: str) -> list[str]:
+    """Run `code` with the project's settings in a fresh process; its last output line, split."""
+    out = subprocess.run(
+        [PYTHON, "-c", "import django; django.setup()\n" + code],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.strip().splitlines()[-1].split("\t")
+
+
+SEED = """
+import datetime as dt, json
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from events.models import Event
+from partners.models import Host
+from bench._bare.urls import CREATE_TABLE
+with connection.cursor() as cursor:
+    cursor.execute(CREATE_TABLE)
+host, _ = Host.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+start = timezone.now() + dt.timedelta(days=30)
+common = dict(host=host, starts_at=start, ends_at=start + dt.timedelta(hours=6),
+              status="published", organiser_email="bench@example.org",
+              venue_name="Bølgen kulturhus", meeting_url="https://meet.example.org/x")
+ids = [Event.objects.create(title="Partnerskapskonferansen " + side, capacity=%(capacity)d,
+                            **common).pk for side in ("form", "api")]
+db = settings.DATABASES["default"]
+conf = {"CONN_MAX_AGE": db["CONN_MAX_AGE"], "CONN_HEALTH_CHECKS": db["CONN_HEALTH_CHECKS"],
+        **{k: db["OPTIONS"].get(k) for k in ("server_side_binding", "prepare_threshold")}}
+print(ids[0], ids[1], json.dumps(conf), sep="\\t")
+"""
+
+COUNTS = """
+from django.db import connection
+from django.db.models import Count, Q
+from events.models import Event
+out = []
+for pk in (%(form)d, %(api)d):
+    e = Event.objects.annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status="confirmed")),
+        offered=Count("registrations", filter=Q(registrations__status="offered")),
+        rows=Count("registrations"),
+    ).get(pk=pk)
+    out.append(dict(capacity=e.capacity, seats_taken=e.seats_taken, confirmed=e.confirmed,
+                    rows=e.rows, drift=e.seats_taken - e.confirmed - e.offered))
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM bench_bare_registration")
+    bare = cursor.fetchone()[0]
+import json
+print(json.dumps({"form": out[0], "api": out[1], "bare": {"rows": bare}}))
+"""
+
+
+# The servers -------------------------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -47,135 +156,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    parsed = urllib.parse.urlparse(url)
-    name = parsed.path.lstrip("/")
-    assert re.fullmatch(r"[a-z0-9_]+", name), name
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
-        conn.execute("CREATE DATABASE %s" % name)
-
-
-def _drop_database(url: str) -> None:
-    import psycopg
-
-    parsed = urllib.parse.urlparse(url)
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % parsed.path.lstrip("/"))
-
-
-def _seed(env: dict, capacity: int) -> tuple[int, int, int]:
-    """Create the event under test, the baseline's event and a warm-up event; return their ids."""
-    code = (
-        "import django, datetime as dt; django.setup()\n"
-        "from django.utils import timezone\n"
-        "from events.models import Event\n"
-        "from partners.models import Host\n"
-        "host, _ = Host.objects.get_or_create(slug='bench', defaults={'name': 'Bench'})\n"
-        "start = timezone.now() + dt.timedelta(days=30)\n"
-        "common = dict(host=host, starts_at=start, ends_at=start + dt.timedelta(hours=6),\n"
-        "              status='published', organiser_email='bench@example.org',\n"
-        "              venue_name='Bølgen kulturhus', meeting_url='https://meet.example.org/x')\n"
-        "event = Event.objects.create(title='Partnerskapskonferansen', capacity=%d, **common)\n"
-        "baseline = Event.objects.create(title='Baseline', capacity=None, **common)\n"
-        "warmup = Event.objects.create(title='Warm-up', capacity=None, **common)\n"
-        "print(event.pk, baseline.pk, warmup.pk)\n" % capacity
-    )
-    out = subprocess.run(
-        [PYTHON, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.split()
-    return int(out[-3]), int(out[-2]), int(out[-1])
-
-
-def _counts(env: dict, event_id: int) -> dict:
-    code = (
-        "import django; django.setup()\n"
-        "from events.models import Event, Registration\n"
-        "e = Event.objects.get(pk=%d)\n"
-        "c = Registration.objects.filter(event=e, status='confirmed').count()\n"
-        "w = Registration.objects.filter(event=e, status='waitlisted').count()\n"
-        "o = Registration.objects.filter(event=e, status='offered').count()\n"
-        "print(e.capacity, e.seats_taken, c, w, e.seats_taken - c - o)\n" % event_id
-    )
-    out = subprocess.run(
-        [PYTHON, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.split()
-    capacity, seats_taken, confirmed, waitlisted, drift = (int(x) for x in out[-5:])
-    return {
-        "capacity": capacity,
-        "seats_taken": seats_taken,
-        "confirmed": confirmed,
-        "waitlisted": waitlisted,
-        "drift": drift,  # seats_taken minus the confirmed and offered rows
-    }
-
-
 class Server:
-    def __init__(self, *, database_url: str, workers: int, threads: int) -> None:
-        self.var_dir = tempfile.mkdtemp(prefix="partnerskap-bench-")
-        self.port = _free_port()
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "PARTNERSKAP_BENCH": "1",
-            "DEBUG": "0",
-            "SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "0",
-            "CONN_MAX_AGE": "60",
-            "VAR_DIR": self.var_dir,
-            "LOG_LEVEL": "WARNING",
-            "SITE_URL": "http://127.0.0.1:%d" % self.port,
-            "PYTHONPATH": str(ROOT),
-        }
-        self.workers = workers
-        self.threads = threads
+    def __init__(self, *, app: str, env: dict, port: int) -> None:
+        self.app = app
+        self.env = env
+        self.port = port
         self.process: subprocess.Popen | None = None
-
-    def prepare(self) -> None:
-        manage = [PYTHON, "manage.py"]
-        subprocess.run(manage + ["migrate", "--noinput", "-v0"], env=self.env, cwd=ROOT, check=True)
-        subprocess.run(
-            manage + ["collectstatic", "--noinput", "-v0"], env=self.env, cwd=ROOT, check=True
-        )
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                "127.0.0.1:%d" % self.port,
-                "--workers",
-                str(self.workers),
-                "--worker-class",
-                "gthread" if self.threads > 1 else "sync",
-                "--threads",
-                str(self.threads),
-                "--backlog",
-                "512",
-                "--log-level",
-                "warning",
-            ],
+            [str(Path(PYTHON).parent / "gunicorn"), self.app, "--bind", "127.0.0.1:%d" % self.port]
+            + GUNICORN
+            + ["--backlog", "512", "--log-level", "warning"],
             env=self.env,
             cwd=ROOT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
+
+    def wait_ready(self, path: str) -> None:
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError("gunicorn %s exited" % self.app)
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/healthz")
+                conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
                 conn.getresponse().read()
                 return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError("gunicorn %s did not start" % self.app)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -184,257 +194,172 @@ class Server:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
-        shutil.rmtree(self.var_dir, ignore_errors=True)
 
 
-# The clients -------------------------------------------------------------------------------
+def _csrf(port: int, path: str) -> tuple[str, str]:
+    """The CSRF cookie and the form's token, as a browser gets them with the page."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+    response = conn.getresponse()
+    body = response.read().decode()
+    assert response.status == 200, (response.status, body[:500])
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", ""))
+    token = CSRF_INPUT.search(body)
+    assert cookie and token, "no CSRF cookie or token on %s" % path
+    return cookie.group(1), token.group(1)
 
 
-class Client:
-    """A browser without a browser: one keep-alive connection, the CSRF cookie and token."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.conn: http.client.HTTPConnection | None = None
-        self.cookie = ""
-        self.token = ""
-
-    def _request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes, dict]:
-        headers = {"Host": "127.0.0.1:%d" % self.port}
-        if self.cookie:
-            headers["Cookie"] = self.cookie
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = "http://127.0.0.1:%d%s" % (self.port, path)
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                data = response.read()
-                if response.getheader("Connection", "").lower() == "close":
-                    self.conn.close()
-                    self.conn = None
-                return response.status, data, dict(response.getheaders())
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def start(self, event_path: str) -> None:
-        status, body, headers = self._request("GET", event_path)
-        assert status == 200, status
-        set_cookie = headers.get("Set-Cookie", "")
-        match = re.search(r"csrftoken=([^;]+)", set_cookie)
-        assert match, set_cookie
-        self.cookie = "csrftoken=" + match.group(1)
-        token = CSRF_INPUT.search(body.decode())
-        assert token
-        self.token = token.group(1)
-
-    def post(self, path: str, fields: dict) -> int:
-        body = urllib.parse.urlencode({"csrfmiddlewaretoken": self.token, **fields})
-        return self._request("POST", path, body)[0]
+# The load ----------------------------------------------------------------------------------
 
 
-def _client_process(args: tuple) -> tuple[list[float], int, float, float]:
-    """One process with several client threads; returns latencies, errors and its time span."""
-    port, event_path, post_path, extra, threads, per_thread, offset, start_at = args
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    clients = [Client(port) for _ in range(threads)]
-    for client in clients:
-        client.start(event_path)
-
-    def run(index: int, client: Client) -> None:
-        nonlocal errors
-        mine = []
-        bad = 0
-        for i in range(per_thread):
-            n = offset + index * per_thread + i
-            fields = {
-                "name": "Deltaker %d" % n,
-                "email": "deltaker%d@example.org" % n,
-                "organisation_name": "Kommune %d" % (n % 23),
-                "title": "Rådgiver",
-                "language": ("nb", "nn", "en")[n % 3],
-                **extra,
-            }
-            t0 = time.perf_counter()
-            status = client.post(post_path, fields)
-            mine.append(time.perf_counter() - t0)
-            if status != 302:
-                bad += 1
-        with lock:
-            latencies.extend(mine)
-            errors += bad
-
-    while time.time() < start_at:
-        time.sleep(0.001)
-    began = time.time()
-    workers = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    return latencies, errors, began, time.time()
+def wrk(
+    url: str, *, args: list[str], seconds: float, connections: int, threads: int
+) -> dict[str, float]:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t%d" % threads,
+            "-c%d" % connections,
+            "-d%ds" % max(1, round(seconds)),
+            "--timeout",
+            "30s",
+            "-s",
+            str(LUA),
+            url,
+            "--",
+            *args,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRK_RESULT "))
+    result = json.loads(line.removeprefix("WRK_RESULT "))
+    result["seconds"] = result["duration_us"] / 1e6
+    result["errors"] = sum(result[k] for k in ("status", "connect", "read", "write", "timeout"))
+    result["per_second"] = (result["requests"] - result["errors"]) / result["seconds"]
+    return result
 
 
-def load(
-    *,
-    port: int,
-    event_path: str,
-    post_path: str,
-    extra: dict,
-    clients: int,
-    requests: int,
-    processes: int,
-    offset: int,
-) -> dict:
-    per_thread = max(1, requests // clients)
-    per_process = [
-        clients // processes + (1 if i < clients % processes else 0) for i in range(processes)
-    ]
-    start_at = time.time() + 1.5  # every client has its CSRF cookie before the clock starts
-    jobs = []
-    index = 0
-    for threads in per_process:
-        jobs.append(
-            (
-                port,
-                event_path,
-                post_path,
-                extra,
-                threads,
-                per_thread,
-                offset + index * per_thread,
-                start_at,
-            )
-        )
-        index += threads
-    with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
-        results = pool.map(_client_process, jobs)
-    latencies = [x for r in results for x in r[0]]
-    errors = sum(r[1] for r in results)
-    span = max(r[3] for r in results) - min(r[2] for r in results)
-    latencies.sort()
+def _combine(rounds: list[dict]) -> dict[str, float]:
+    requests = sum(r["requests"] for r in rounds)
+    errors = sum(r["errors"] for r in rounds)
+    seconds = sum(r["seconds"] for r in rounds)
     return {
-        "latencies": latencies,
-        "requests": len(latencies),
+        "requests": requests,
         "errors": errors,
-        "seconds": span,
-        "per_second": len(latencies) / span,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        "seconds": seconds,
+        "per_second": (requests - errors) / seconds,
+        "p50_ms": statistics.median(r["p50_us"] for r in rounds) / 1000,
+        "p99_ms": max(r["p99_us"] for r in rounds) / 1000,
     }
 
 
 # The run -----------------------------------------------------------------------------------
 
 
-def _combine(rounds: list[dict]) -> dict:
-    """Rounds of one side as one: all requests over the time spent in its rounds."""
-    latencies = sorted(x for r in rounds for x in r["latencies"])
-    seconds = sum(r["seconds"] for r in rounds)
-    return {
-        "latencies": latencies,
-        "requests": len(latencies),
-        "errors": sum(r["errors"] for r in rounds),
-        "seconds": seconds,
-        "per_second": len(latencies) / seconds,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-    }
-
-
 def run(
     *,
-    clients: int = 50,
-    requests: int = 4000,
-    rounds: int = 4,
-    capacity: int = 2000,
-    workers: int = 4,
-    threads: int = 4,
-    processes: int = 2,
+    seconds: float = 8,
+    rounds: int = 3,
+    connections: int = 50,
+    threads: int = 2,
+    capacity: int = 3000,
     keep_database: bool = False,
 ) -> dict:
-    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench.registration needs wrk (Debian: apt-get install wrk)")
+    database_url = bench_database_url()
     _recreate_database(database_url)
-    server = Server(database_url=database_url, workers=workers, threads=threads)
+    var_dir = tempfile.mkdtemp(prefix="partnerskap-bench-")
+    port, bare_port = _free_port(), _free_port()
+    origin = "https://127.0.0.1:%d" % port
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env = {
+        **inherited,
+        # What production sets (docker-compose.yml): nothing about database connections.
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": origin,
+        "API_NUM_PROXIES": "1",
+        "VAR_DIR": var_dir,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    bare_env = {**inherited, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    servers = [
+        Server(app="config.wsgi", env=env, port=port),
+        Server(app="bench._bare.wsgi", env=bare_env, port=bare_port),
+    ]
     try:
-        server.prepare()
-        event_id, baseline_id, warmup_id = _seed(server.env, capacity)
-        server.start()
-        event_path = "/arrangementer/%d/" % event_id
-        common = {
-            "port": server.port,
-            "event_path": event_path,
-            "clients": clients,
-            "processes": processes,
+        manage = [PYTHON, "manage.py"]
+        subprocess.run(manage + ["migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+        subprocess.run(
+            manage + ["collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+        )
+        form_id, api_id, settings_json = _run_django(env, SEED % {"capacity": capacity})
+        form_id, api_id = int(form_id), int(api_id)
+        for server in servers:
+            server.start()
+        servers[0].wait_ready("/healthz")
+        servers[1].wait_ready("/registrations")
+        form_path = "/arrangementer/%d/" % form_id
+        cookie, token = _csrf(port, form_path)
+        urls = {
+            "bare": "http://127.0.0.1:%d/registrations" % bare_port,
+            "form": "http://127.0.0.1:%d%s" % (port, form_path),
+            "api": "http://127.0.0.1:%d/api/v1/events/%d/registrations" % (port, api_id),
         }
-        # Warm up both paths (imports, template caches, connections), then measure them in
-        # alternating rounds: this machine's speed drifts by a third from minute to minute,
-        # and alternating puts both sides of the ratio under the same drift.
-        load(
-            post_path="/arrangementer/bench/baseline/",
-            extra={"event": baseline_id},
-            requests=clients * 2,
-            offset=10_000_000,
-            **common,
-        )
-        load(
-            post_path="/arrangementer/%d/" % warmup_id,
-            extra={},
-            requests=clients * 2,
-            offset=11_000_000,
-            **common,
-        )
-        baseline_rounds, registration_rounds = [], []
-        per_round = max(clients, requests // rounds)
-        for index in range(rounds):
-            baseline_rounds.append(
-                load(
-                    post_path="/arrangementer/bench/baseline/",
-                    extra={"event": baseline_id},
-                    requests=per_round,
-                    offset=20_000_000 + index * per_round,
-                    **common,
-                )
+        tag = str(int(time.time()))
+
+        def load(side: str, round_no: int, duration: float) -> dict:
+            return wrk(
+                urls[side],
+                args=[side, str(round_no), tag, origin, cookie, token],
+                seconds=duration,
+                connections=connections,
+                threads=threads,
             )
-            registration_rounds.append(
-                load(
-                    post_path=event_path,
-                    extra={},
-                    requests=per_round,
-                    offset=index * per_round,
-                    **common,
-                )
-            )
-        baseline = _combine(baseline_rounds)
-        registration = _combine(registration_rounds)
-        counts = _counts(server.env, event_id)
+
+        # Warm up every side (imports, prepared statements, connections), then alternate.
+        warm_ups = {side: load(side, 0, 2) for side in SIDES}
+        by_side: dict[str, list[dict]] = {side: [] for side in SIDES}
+        for round_no in range(1, rounds + 1):
+            order = SIDES[round_no % 3 :] + SIDES[: round_no % 3]  # each side leads a round
+            for side in order:
+                by_side[side].append(load(side, round_no, seconds))
+        counts = json.loads(" ".join(_run_django(env, COUNTS % {"form": form_id, "api": api_id})))
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
         _purge_broker()
+        shutil.rmtree(var_dir, ignore_errors=True)
         if not keep_database:
             _drop_database(database_url)
+    combined = {side: _combine(by_side[side]) for side in SIDES}
+    bare = combined["bare"]["per_second"]
     return {
-        "registration": registration,
-        "baseline": baseline,
-        "ratio": registration["per_second"] / baseline["per_second"],
-        "round_ratios": [
-            r["per_second"] / b["per_second"]
-            for r, b in zip(registration_rounds, baseline_rounds, strict=True)
-        ],
-        "overbooked": max(0, counts["confirmed"] - counts["capacity"]),
+        "sides": combined,
+        "ratios": {side: combined[side]["per_second"] / bare for side in ("form", "api")},
+        "round_ratios": {
+            side: [
+                r["per_second"] / b["per_second"]
+                for r, b in zip(by_side[side], by_side["bare"], strict=True)
+            ]
+            for side in ("form", "api")
+        },
+        "rounds": {side: [r["per_second"] for r in by_side[side]] for side in SIDES},
         "counts": counts,
-        "clients": clients,
-        "gunicorn": "%d workers x %d threads (%s)"
-        % (workers, threads, "gthread" if threads > 1 else "sync"),
+        "answered": {
+            side: sum(r["requests"] - r["errors"] for r in [warm_ups[side], *by_side[side]])
+            for side in SIDES
+        },
+        "settings": json.loads(settings_json),
+        "connections": connections,
+        "seconds": seconds,
     }
 
 
@@ -445,58 +370,96 @@ def _purge_broker() -> None:
         return
     import redis
 
-    redis.Redis.from_url(url).delete("mail")
+    redis.Redis.from_url(url).delete("mail", "default")
+
+
+def overbooked(counts: dict) -> int:
+    return sum(
+        max(0, counts[side]["confirmed"] - counts[side]["capacity"]) for side in ("form", "api")
+    )
+
+
+def unaccounted(result: dict) -> dict[str, int]:
+    """Successful answers minus rows stored, per side (warm-ups included): 0 when every success
+    left its row (a request cut off by wrk's clock may store a row it never answered: < 0)."""
+    return {side: result["answered"][side] - result["counts"][side]["rows"] for side in SIDES}
 
 
 def report(result: dict) -> str:
-    r, b, c = result["registration"], result["baseline"], result["counts"]
+    sides, counts = result["sides"], result["counts"]
+    names = {
+        "bare": "bare Django, one INSERT",
+        "form": "registration, HTML form",
+        "api": "registration, public API",
+    }
     lines = [
-        "registration bench: %d clients, gunicorn %s, PostgreSQL"
-        % (result["clients"], result["gunicorn"]),
-        "  baseline (one plain INSERT): %7.1f req/s   p50 %6.1f ms   p95 %6.1f ms   errors %d"
-        % (b["per_second"], b["p50_ms"], b["p95_ms"], b["errors"]),
-        "  registration (HTML form):    %7.1f reg/s   p50 %6.1f ms   p95 %6.1f ms   errors %d"
-        % (r["per_second"], r["p50_ms"], r["p95_ms"], r["errors"]),
-        "  ratio registration/baseline: %.2f (target >= 0.5; > 100 registrations/s); "
-        "by round: %s" % (result["ratio"], " ".join("%.2f" % x for x in result["round_ratios"])),
-        "  overbooking: %d (capacity %d, confirmed %d, waitlisted %d, seats_taken %d, counter drift %d)"
+        "registration bench: wrk %d connections, %d rounds of %ss per side, gunicorn %s, "
+        "PostgreSQL; project database settings %s"
         % (
-            result["overbooked"],
-            c["capacity"],
-            c["confirmed"],
-            c["waitlisted"],
-            c["seats_taken"],
-            c["drift"],
-        ),
+            result["connections"],
+            len(result["rounds"]["bare"]),
+            result["seconds"],
+            " ".join(GUNICORN),
+            json.dumps(result["settings"]),
+        )
     ]
+    for side in SIDES:
+        s = sides[side]
+        lines.append(
+            "  %-26s %7.1f req/s  p50 %6.1f ms  p99 %6.1f ms  errors %d  by round: %s"
+            % (
+                names[side] + ":",
+                s["per_second"],
+                s["p50_ms"],
+                s["p99_ms"],
+                s["errors"],
+                " ".join("%.0f" % x for x in result["rounds"][side]),
+            )
+        )
+    for side in ("form", "api"):
+        lines.append(
+            "  ratio %s/bare: %.2f  by round: %s"
+            % (
+                side,
+                result["ratios"][side],
+                " ".join("%.2f" % x for x in result["round_ratios"][side]),
+            )
+        )
+    for side in ("form", "api"):
+        c = counts[side]
+        lines.append(
+            "  %s event: capacity %d, confirmed %d, rows %d, seats_taken %d, counter drift %d"
+            % (side, c["capacity"], c["confirmed"], c["rows"], c["seats_taken"], c["drift"])
+        )
+    lines.append(
+        "  overbooked: %d   answered without a row: %s"
+        % (overbooked(counts), json.dumps(unaccounted(result)))
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=4000, help="per side, over all rounds")
-    parser.add_argument("--capacity", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per side")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--processes", type=int, default=2, help="client processes")
+    parser.add_argument("--seconds", type=float, default=8, help="per side and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--capacity", type=int, default=3000, help="seats of each event")
     parser.add_argument("--keep-database", action="store_true")
-    args = parser.parse_args(argv)
+    args = parser.parse_args([] if argv is None else argv)
     result = run(
-        clients=args.clients,
-        requests=args.requests,
-        capacity=args.capacity,
+        seconds=args.seconds,
         rounds=args.rounds,
-        workers=args.workers,
+        connections=args.connections,
         threads=args.threads,
-        processes=args.processes,
+        capacity=args.capacity,
         keep_database=args.keep_database,
     )
     print(report(result))
-    ok = result["overbooked"] == 0 and result["counts"]["drift"] == 0
-    return 0 if ok else 1
+    drift = any(result["counts"][side]["drift"] for side in ("form", "api"))
+    lost = any(n > 0 for n in unaccounted(result).values())
+    return 0 if overbooked(result["counts"]) == 0 and not drift and not lost else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

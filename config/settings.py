@@ -282,8 +282,6 @@ LOGGING = {
 # Domain defaults -------------------------------------------------------------------------------
 ORGANISER_MAILBOX = os.environ.get("ORGANISER_MAILBOX", "partnerskap@localhost")
 SPECIAL_NEEDS_RETENTION_DAYS = int(os.environ.get("SPECIAL_NEEDS_RETENTION_DAYS", "30"))
-# bench/: mounts the plain-INSERT baseline view next to registration. Never on in production.
-BENCH_ENDPOINTS = env_bool("PARTNERSKAP_BENCH", False)
 
 # API -------------------------------------------------------------------------------------------
 # Public POSTs (registering, resending a personal link): requests per client address and period.

@@ -1,6 +1,5 @@
 """Public and participant routes under /arrangementer/ (organiser routes: urls_organiser.py)."""
 
-from django.conf import settings
 from django.urls import path, register_converter
 
 from . import views
@@ -32,6 +31,3 @@ urlpatterns = [
     path("p/<str:token>/avmeld/", views.cancel_registration, name="cancel"),
     path("p/<str:token>/takk-ja/", views.accept_offer, name="accept_offer"),
 ]
-
-if getattr(settings, "BENCH_ENDPOINTS", False):
-    urlpatterns.append(path("bench/baseline/", views.bench_baseline, name="bench_baseline"))

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -277,20 +276,3 @@ def accept_offer(request: HttpRequest, token: str) -> HttpResponse:
     else:
         messages.success(request, _("The seat is yours. Welcome!"))
     return redirect(registration.get_absolute_url())
-
-
-# Benchmark baseline (mounted only when settings.BENCH_ENDPOINTS is on) ------------------------
-
-
-@require_POST
-def bench_baseline(request: HttpRequest) -> HttpResponse:
-    """One plain INSERT through the same stack as registration: the yardstick for bench/."""
-    registration = Registration.objects.create(
-        event_id=int(request.POST["event"]),
-        status=Registration.Status.CONFIRMED,
-        name=request.POST.get("name", "")[:200],
-        email=request.POST.get("email", "")[:254],
-        organisation_name=request.POST.get("organisation_name", "")[:200],
-        title=request.POST.get("title", "")[:200],
-    )
-    return redirect(reverse("events:manage", kwargs={"token": registration.token}))

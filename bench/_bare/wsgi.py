@@ -1,0 +1,8 @@
+"""gunicorn bench._bare.wsgi"""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench._bare.settings"
+application = get_wsgi_application()
