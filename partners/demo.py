@@ -164,7 +164,9 @@ def _email_for(name: str) -> str:
 
 
 @transaction.atomic
-def seed_partners() -> None:
+def seed_partners(*, with_people: bool = True) -> None:
+    """The organisations, the two hosts, the partnership and its networks as the seed text names
+    them; with_people adds the demo's invented people (example.org addresses)."""
     organisations: dict[str, Organisation] = {}
     for name, short, sector, website in MEMBERS + OBSERVERS + OTHER_ORGANISATIONS:
         organisations[name], _ = Organisation.objects.update_or_create(
@@ -227,6 +229,8 @@ def seed_partners() -> None:
         network.hosts.set([vestfold, telemark])
         networks[slug] = network
 
+    if not with_people:
+        return
     for slug, people in PEOPLE.items():
         for name, title, organisation_name, role, language in people:
             organisation = organisations[organisation_name]

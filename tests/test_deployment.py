@@ -468,3 +468,14 @@ def test_the_caddyfile_terminates_tls_in_front_of_gunicorn(gunicorn, tmp_path):
         assert headers["Location"].startswith("https://localhost")
     finally:
         _stop(caddy)
+
+
+def test_every_command_the_production_section_names_exists():
+    """The README tells an operator how to make the first organiser and load the registry."""
+    from django.core.management import get_commands
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Production shape") :]
+    named = set(re.findall(r"manage\.py ([a-z_]+)", section))
+    assert {"createsuperuser", "load_registry", "import_people", "migrate"} <= named
+    assert named - set(get_commands()) == set()
