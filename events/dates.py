@@ -76,8 +76,7 @@ def format_datetime(value: dt.datetime, *, weekday: bool = True) -> str:
 def format_span(start: dt.datetime, end: dt.datetime, *, weekday: bool = True) -> str:
     """'onsdag 20. januar 2027 kl. 10.00–15.00' on one day; across days both moments in full."""
     patterns = _patterns()
-    local_start, local_end = _local(start), _local(end)
-    if local_start.date() == local_end.date():  # type: ignore[union-attr]
+    if timezone.localtime(start).date() == timezone.localtime(end).date():
         return patterns.same_day.format(
             date=format_date(start, weekday=weekday),
             start=format_time(start),

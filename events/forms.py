@@ -193,25 +193,12 @@ class ParticipationForm(forms.Form):
         return initial
 
 
-class RegistrationForm(ParticipationForm):
-    """The public registration form: who you are, then the participation fields."""
+class DetailsForm(ParticipationForm):
+    """The participation fields and the details a participant may change through their link:
+    organisation, title, phone and the language of their emails."""
 
-    field_order = [
-        "name",
-        "email",
-        "organisation",
-        "organisation_name",
-        "title",
-        "phone",
-        "language",
-    ]
+    field_order = ["organisation", "organisation_name", "title", "phone", "language"]
 
-    name = forms.CharField(
-        max_length=200, label=_("Name"), widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    email = forms.EmailField(
-        max_length=254, label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
     organisation = OrganisationChoiceField(
         queryset=Organisation.objects.order_by("name"),
         required=False,
@@ -255,11 +242,10 @@ class RegistrationForm(ParticipationForm):
     def identity_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.field_order]
 
-    def registration_kwargs(self) -> dict[str, Any]:
+    def details(self) -> dict[str, Any]:
+        """Keyword arguments for the services: the details and the participation fields."""
         data = self.cleaned_data
         return {
-            "name": data["name"],
-            "email": data["email"],
             "organisation": data.get("organisation"),
             "organisation_name": data.get("organisation_name") or "",
             "title": data.get("title") or "",
@@ -267,6 +253,34 @@ class RegistrationForm(ParticipationForm):
             "language": data["language"],
             **self.participation(),
         }
+
+    @classmethod
+    def initial_for(cls, registration: Registration) -> dict[str, Any]:
+        return {
+            **super().initial_for(registration),
+            "organisation": registration.organisation_id,
+            "organisation_name": registration.organisation_name,
+            "title": registration.title,
+            "phone": registration.phone,
+            "language": registration.language,
+        }
+
+
+class RegistrationForm(DetailsForm):
+    """The public registration form: who you are, then the participation fields."""
+
+    field_order = ["name", "email", *DetailsForm.field_order]
+
+    name = forms.CharField(
+        max_length=200, label=_("Name"), widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        max_length=254, label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def registration_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"name": data["name"], "email": data["email"], **self.details()}
 
 
 class ResendLinkForm(forms.Form):

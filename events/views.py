@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from partners.models import Language, Network
 
 from . import selectors
-from .forms import ParticipationForm, RegistrationForm, ResendLinkForm
+from .forms import DetailsForm, RegistrationForm, ResendLinkForm
 from .models import Event, Registration
 from .services import registrations as services
-from .services.registrations import DuplicateRegistration, RegistrationError
+from .services.registrations import DuplicateRegistration, NotChangeable, RegistrationError
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
@@ -175,9 +175,7 @@ def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
             # DESIGN rule 2: the meeting link only for confirmed participants.
             "show_meeting_link": registration.status == Registration.Status.CONFIRMED
             and event.status == Event.Status.PUBLISHED,
-            "can_change": registration.status in Registration.ACTIVE_STATUSES
-            and event.status == Event.Status.PUBLISHED
-            and now < selectors.registration_deadline(event),
+            "can_change": services.change_refusal(registration, now=now) is None,
             "can_cancel": registration.status in Registration.ACTIVE_STATUSES
             and event.ends_at > now,
             "register_again": registration.status == Registration.Status.CANCELLED
@@ -211,6 +209,9 @@ def change_registration(request: HttpRequest, token: str) -> HttpResponse:
     if registration is None:
         return _link_not_found(request)
     event = registration.event
+    refusal = services.change_refusal(registration)
+    if refusal is not None:
+        return _not_changeable(request, registration, refusal)
     form_kwargs: dict[str, Any] = {
         "event": event,
         "sessions": list(event.sessions.all()),
@@ -218,12 +219,13 @@ def change_registration(request: HttpRequest, token: str) -> HttpResponse:
     }
     status = 200
     if request.method == "POST":
-        form = ParticipationForm(request.POST, **form_kwargs)
+        form = DetailsForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                services.change_registration(
-                    registration_id=registration.pk, **form.participation()
-                )
+                services.change_registration(registration_id=registration.pk, **form.details())
+            except NotChangeable as exc:
+                # Cancelled or closed while the form was open.
+                return _not_changeable(request, registration, exc.message)
             except RegistrationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -231,12 +233,34 @@ def change_registration(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect(registration.get_absolute_url())
         status = 400
     else:
-        form = ParticipationForm(initial=ParticipationForm.initial_for(registration), **form_kwargs)
+        form = DetailsForm(initial=DetailsForm.initial_for(registration), **form_kwargs)
     return render(
         request,
         "events/change.html",
         {"registration": registration, "event": event, "form": form},
         status=status,
+    )
+
+
+def _not_changeable(request: HttpRequest, registration: Registration, reason: Any) -> HttpResponse:
+    """The change page once changes are over: why, and what the participant can do instead.
+    A form sent after that (from a page left open) is told that nothing was saved, and lands
+    on that page."""
+    if request.method == "POST":
+        messages.error(request, _("Your changes were not saved."))
+        return redirect("events:change", token=registration.token)
+    event = registration.event
+    return render(
+        request,
+        "events/change_closed.html",
+        {
+            "registration": registration,
+            "event": event,
+            "reason": reason,
+            "cancelled": registration.status == Registration.Status.CANCELLED,
+            "register_again": registration.status == Registration.Status.CANCELLED
+            and selectors.registration_state(event) in FORM_STATES,
+        },
     )
 
 

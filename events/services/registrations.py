@@ -569,6 +569,22 @@ def _insert_fields(model: Any, exclude: tuple[str, ...]) -> list[Any]:
 # Changing and cancelling -----------------------------------------------------------------------
 
 
+def change_refusal(registration: Registration, *, now: dt.datetime | None = None) -> Any:
+    """Why the holder of the link can no longer change this registration (a translated
+    message), or None while they can. The change page and the service both ask this."""
+    now = now or timezone.now()
+    event = registration.event
+    if registration.status not in Registration.ACTIVE_STATUSES:
+        return _("This registration is cancelled and can no longer be changed.")
+    if event.status == Event.Status.CANCELLED:
+        return _("This event has been cancelled, so the registration can no longer be changed.")
+    if event.status != Event.Status.PUBLISHED or now >= registration_deadline(event):
+        return _(
+            "Registration has closed, so changes are no longer possible. Contact the organiser."
+        )
+    return None
+
+
 @transaction.atomic(durable=True)
 def change_registration(
     *,
@@ -580,19 +596,44 @@ def change_registration(
     dietary_needs: str = "",
     assistance_consent: bool = False,
     assistance_needs: str = "",
+    organisation: Organisation | None = None,
+    organisation_name: str | None = None,
+    title: str | None = None,
+    phone: str | None = None,
+    language: str | None = None,
 ) -> Registration:
-    """The holder of the personal link changes answers, sessions and consents."""
+    """The holder of the personal link changes answers, sessions, consents and their details.
+
+    A detail left as None stays as it is; `organisation` and `organisation_name` change
+    together (one of them), the way registering sets them.
+    """
     now = timezone.now()
     registration = (
         Registration.objects.select_for_update().select_related("event").get(pk=registration_id)
     )
     event = registration.event
-    if registration.status not in Registration.ACTIVE_STATUSES:
-        raise NotChangeable(_("This registration is cancelled and can no longer be changed."))
-    if event.status != Event.Status.PUBLISHED or now >= registration_deadline(event):
-        raise NotChangeable(
-            _("Registration has closed, so changes are no longer possible. Contact the organiser.")
-        )
+    refusal = change_refusal(registration, now=now)
+    if refusal is not None:
+        raise NotChangeable(refusal)
+    if organisation is not None or organisation_name is not None:
+        typed = (organisation_name or "").strip()
+        if organisation is None and not typed:
+            raise RegistrationError(
+                _("Choose your organisation or type its name."), field="organisation"
+            )
+        registration.organisation = organisation
+        registration.organisation_name = "" if organisation else typed
+        _link_known_organisation(registration)
+    if title is not None:
+        if not title.strip():
+            raise RegistrationError(_("This field is required."), field="title")
+        registration.title = title.strip()
+    if phone is not None:
+        registration.phone = phone.strip()
+    if language is not None:
+        if language not in Language.values:
+            raise RegistrationError(_("Select a valid choice."), field="language")
+        registration.language = language
     sessions = _chosen_sessions(event, session_ids)
     answer_rows = _clean_answers(event, answers)
     keep_dietary = event.serves_food and dietary_consent and bool(dietary_needs.strip())

@@ -164,6 +164,10 @@ def test_expired_offer_cannot_be_accepted_by_service():
             accept_offer(registration_id=second.pk)
 
 
+# What the change form sends besides the participation fields (as register() set them).
+change_details = {"organisation_name": "Tønsberg kommune", "title": "Rådgiver", "language": "nb"}
+
+
 def test_change_answers_and_sessions_through_link(client):
     event = EventFactory()
     a = SessionFactory(event=event, capacity=2, title="A")
@@ -179,7 +183,7 @@ def test_change_answers_and_sessions_through_link(client):
     assert page.status_code == 200 and 'value="%d"' % a.pk in page.content.decode()
     response = client.post(
         "/arrangementer/p/%s/endre/" % registration.token,
-        {"sessions": [b.pk], "list_consent": "on"},
+        {**change_details, "sessions": [b.pk], "list_consent": "on"},
         follow=True,
     )
     assert "Your changes are saved." in response.content.decode()
@@ -201,7 +205,9 @@ def test_change_to_full_session_is_refused_and_nothing_changes(client):
     )
     register(event, email="other@example.org", session_ids=[b.pk])
     registration = register(event, session_ids=[a.pk])
-    response = client.post("/arrangementer/p/%s/endre/" % registration.token, {"sessions": [b.pk]})
+    response = client.post(
+        "/arrangementer/p/%s/endre/" % registration.token, {**change_details, "sessions": [b.pk]}
+    )
     assert "The session “Fullt verksted” is full." in response.content.decode()
     refreshed(a, b)
     assert (a.seats_taken, b.seats_taken) == (1, 1)
