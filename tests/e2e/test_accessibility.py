@@ -14,6 +14,7 @@ PUBLIC_PATHS = [
     "/nettverk/klima-og-miljo/",
     "/nettverk/digitv/",
     "/konto/logg-inn/",
+    "/personvern/",
 ]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.integration.harness import attachments, mime_tree
 from worker.mime import render_message
-from worker.services import queue_message
+from worker.services import Attachment, queue_message
 
 from .factories import PNG, confirmation
 
@@ -73,6 +73,37 @@ def test_mime_attachment_without_calendar_goes_into_mixed():
         "multipart/mixed",
         ("multipart/alternative", "text/plain", "text/html"),
         "image/png",
+    )
+
+
+def test_mime_inline_image_goes_beside_the_html_in_related():
+    logo = Attachment("logo.png", "image/png", PNG, content_id="logo@partnerskap")
+    row = queue_message(message=confirmation(1, attachments=[logo]))
+    message = _parsed(row)
+    assert mime_tree(message) == (
+        "multipart/mixed",
+        (
+            "multipart/alternative",
+            "text/plain",
+            ("multipart/related", "text/html", "image/png"),
+            "text/calendar",
+        ),
+        "application/ics",
+    )
+    related = message.get_payload()[0].get_payload()[1]
+    assert related.get_param("type") == "text/html"
+    image = related.get_payload()[1]
+    assert image["Content-ID"] == "<logo@partnerskap>"
+    assert image.get_content_disposition() == "inline" and image.get_content() == PNG
+
+
+def test_mime_inline_image_without_calendar_needs_no_mixed():
+    logo = Attachment("logo.png", "image/png", PNG, content_id="logo@partnerskap")
+    row = queue_message(message=confirmation(1, calendar=False, attachments=[logo]))
+    assert mime_tree(_parsed(row)) == (
+        "multipart/alternative",
+        "text/plain",
+        ("multipart/related", "text/html", "image/png"),
     )
 
 
