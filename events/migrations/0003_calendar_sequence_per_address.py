@@ -3,16 +3,18 @@ from django.db import migrations, models
 
 
 def carry_over(apps, schema_editor):
-    """The highest SEQUENCE each address was sent, from the per-registration column."""
+    """What each registered address may have been sent: the per-registration column (change
+    notices), and at least the event's sequence as it is now (receipts carried the event's
+    sequence of their day, never more), so the next message goes above both."""
     Registration = apps.get_model("events", "Registration")
     CalendarSequence = apps.get_model("events", "CalendarSequence")
     highest: dict[tuple[int, str], int] = {}
-    sent = Registration.objects.filter(calendar_sequence__gt=0).values_list(
-        "event_id", "email", "calendar_sequence"
+    sent = Registration.objects.values_list(
+        "event_id", "email", "calendar_sequence", "event__sequence"
     )
-    for event_id, email, sequence in sent.iterator():
+    for event_id, email, sequence, event_sequence in sent.iterator():
         key = (event_id, email.strip().lower())
-        highest[key] = max(highest.get(key, 0), sequence)
+        highest[key] = max(highest.get(key, 0), sequence, event_sequence)
     CalendarSequence.objects.bulk_create(
         [
             CalendarSequence(event_id=event_id, email_key=email_key, sequence=sequence)
