@@ -68,7 +68,7 @@ class Mailbox:
         assert len({p.get_content() for p in parts}) == 1
         calendar = Calendar.from_ical(parts[0].get_content())
         [vevent] = calendar.walk("VEVENT")
-        return str(calendar["METHOD"]), str(vevent["UID"]), int(vevent["SEQUENCE"])
+        return str(calendar["METHOD"]), str(vevent["UID"]), int(str(vevent["SEQUENCE"]))
 
     def calendars(self, address: str) -> list[tuple[str, str, int]]:
         return [c for c in map(self.calendar, self.mails_to(address)) if c is not None]
