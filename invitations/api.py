@@ -94,12 +94,30 @@ def create_sendout(
             event=event,
             created_by=request.user,
             new_people=payload.new_people.encode("utf-8") if payload.new_people.strip() else None,
+            new_organisations={o.name: o.sector.value for o in payload.new_organisations},
             message=payload.message,
             network_ids=list(networks.values()),
             organisation_ids=payload.organisations,
             person_emails=payload.people,
         )
     except services.NewPeopleRefused as error:
+        if error.report.needs_confirmation and not error.report.has_problems:
+            raise ApiError(
+                422,
+                "validation_error",
+                error.message,
+                [
+                    (
+                        "new_organisations",
+                        _(
+                            "“%(name)s” (rows %(rows)s) is not in the registry; list it in "
+                            "new_organisations with its sector to add it."
+                        )
+                        % {"name": o.name, "rows": ", ".join(str(row) for _s, row in o.rows)},
+                    )
+                    for o in error.report.new_organisations
+                ],
+            ) from error
         rows = _import_problems(error.report)
         raise ApiError(
             422,

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Network, Organisation
+from partners.services import ImportSource
 
 from .models import EventReminderSettings, GroupMessage
 
@@ -79,12 +80,24 @@ class SendOutForm(forms.Form):
             raise forms.ValidationError(_("The file is too large."))
         return upload
 
-    def csv_bytes(self) -> bytes | None:
+    def csv_sources(self) -> list[ImportSource]:
+        """The pasted list and the uploaded file, both: the import reads them together, all or
+        nothing, and names the source of every row problem."""
+        sources = []
+        pasted = self.cleaned_data.get("new_people", "").strip()
+        if pasted:
+            sources.append(
+                ImportSource(data=pasted.encode("utf-8"), label=str(_("the pasted list")))
+            )
         upload = self.cleaned_data.get("new_people_file")
         if upload is not None:
-            return upload.read()
-        pasted = self.cleaned_data.get("new_people", "").strip()
-        return pasted.encode("utf-8") if pasted else None
+            sources.append(
+                ImportSource(
+                    data=upload.read(),
+                    label=str(_("the file %(name)s") % {"name": upload.name}),
+                )
+            )
+        return sources
 
 
 class ScheduleForm(forms.Form):

@@ -6,6 +6,13 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import AwareDatetime
 
+from partners.models import Organisation
+
+
+class NewOrganisationIn(Schema):
+    name: str = Field(max_length=200, description="As written in new_people (any case).")
+    sector: Organisation.Sector
+
 
 class SendOutIn(Schema):
     """Who to invite. At least one recipient."""
@@ -25,6 +32,16 @@ class SendOutIn(Schema):
         description=(
             "CSV in the people-import format (name, email, organisation, ...): added to the "
             "event's network first, all or nothing, then invited."
+        ),
+    )
+    new_organisations: list[NewOrganisationIn] = Field(
+        default_factory=list,
+        max_length=1000,
+        description=(
+            "Organisations named in new_people that the registry does not know yet, each with "
+            "its sector: confirmed here, they are added with the people. An unknown "
+            "organisation not listed is refused (422, field new_organisations) and nothing is "
+            "saved."
         ),
     )
     message: str = Field("", max_length=5000, description="A personal note in the invitation.")

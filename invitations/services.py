@@ -8,7 +8,7 @@ rare invitation left pending by a crash in between.
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -72,22 +72,21 @@ class NewPeopleResult:
     report: Any = None  # partners.services.ImportReport
 
 
-def import_new_people(*, network: Network, data: bytes) -> NewPeopleResult:
-    """Add pasted or uploaded people to the event's network with the people import's own rules
-    (all or nothing, a per-row report), and return who they are."""
+def import_new_people(
+    *,
+    network: Network,
+    sources: Sequence[Any],
+    new_organisations: Mapping[str, str] | None = None,
+) -> NewPeopleResult:
+    """Add pasted and uploaded people (partners.services.ImportSource, one or several) to the
+    event's network with the people import's own rules (all or nothing, a per-row report naming
+    the source, new organisations only when confirmed), and return who they are."""
     from partners.services import import_people
-    from partners.services.people_import import ImportReport, _FileError, _map_columns, _read_csv
 
-    report = import_people(network=network, file=data)
+    report = import_people(network=network, sources=sources, new_organisations=new_organisations)
     if not report.ok:
         return NewPeopleResult(ok=False, report=report)
-    # The import does not return its people; read the email column with its own parser.
-    try:
-        header, records = _read_csv(data)
-        position = _map_columns(header, ImportReport(network=network))["email"]
-    except _FileError:  # pragma: no cover - import_people accepted this very file
-        return NewPeopleResult(ok=False, report=report)
-    emails_ci = [cells[position].strip().lower() for _number, cells in records]
+    emails_ci = [email.lower() for email in report.emails]
     person_ids = list(
         Person.objects.annotate(email_ci=Lower("email"))
         .filter(email_ci__in=emails_ci)
@@ -164,7 +163,8 @@ def create_sendout(
 
 
 class NewPeopleRefused(InvitationError):
-    """The pasted or uploaded people did not pass the import's rules; `report` says why."""
+    """The pasted or uploaded people did not pass the import's rules, or they name organisations
+    still to be confirmed (`report.needs_confirmation`); `report` says which."""
 
     def __init__(self, message: Any, *, report: Any) -> None:
         super().__init__(message, field="new_people")
@@ -176,24 +176,41 @@ def create_sendout_with_new_people(
     *,
     event: Event,
     created_by: Any,
-    new_people: bytes | None,
+    new_people: Sequence[Any] | bytes | None,
+    new_organisations: Mapping[str, str] | None = None,
     message: str = "",
     network_ids: Sequence[int] = (),
     organisation_ids: Sequence[int] = (),
     organisation_roles: Sequence[tuple[int, str]] = (),
     person_emails: Sequence[str] = (),
 ) -> tuple[SendOut, Any]:
-    """New people (CSV) and the send-out in one transaction: if the send-out is refused, the
-    people are not imported either. Returns the send-out and the import report (or None)."""
+    """New people (CSV: bytes, or ImportSources such as a pasted list and a file, read together)
+    and the send-out in one transaction: if the send-out is refused, the people are not imported
+    either, nor the new organisations they name (added only when `new_organisations` confirms
+    each, name -> sector). Returns the send-out and the import report (or None)."""
+    from partners.services import ImportSource
+
     person_ids: list[int] = []
     report = None
-    if new_people is not None:
+    if isinstance(new_people, bytes):
+        new_people = [ImportSource(data=new_people)]
+    if new_people:
         if event.network is None:
             raise InvitationError(
                 _("This event has no network to add new people to."), field="new_people"
             )
-        result = import_new_people(network=event.network, data=new_people)
+        result = import_new_people(
+            network=event.network, sources=new_people, new_organisations=new_organisations
+        )
         report = result.report
+        if report.needs_confirmation and not report.has_problems:
+            raise NewPeopleRefused(
+                _(
+                    "The new people name organisations that are not in the registry. "
+                    "Confirm them (with a sector each) to add them; nothing was saved."
+                ),
+                report=report,
+            )
         if not result.ok:
             raise NewPeopleRefused(
                 _("The new people were not imported; nothing was saved."), report=report

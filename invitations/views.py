@@ -1,11 +1,13 @@
 """HTML pages: the organiser's invitation pages and the invitee's personal link."""
 
+import base64
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +17,11 @@ from events.forms import RegistrationForm
 from events.models import Event, Registration
 from events.selectors_organiser import organised_events
 from events.services import registrations
+from partners.forms import NewOrganisationsForm
 from partners.models import OrganisationMembership, Person
 from partners.permissions import organiser_required
 from partners.selectors import organised_networks
+from partners.services import ImportSource, import_people
 
 from . import services
 from .exports import invitations_xlsx
@@ -122,28 +126,143 @@ def _selection_from(form: SendOutForm) -> dict[str, Any]:
     }
 
 
+def _new_organisations_key(event: Event) -> str:
+    return "sendout-new-organisations:%d" % event.pk
+
+
+def _ask_for_sectors(
+    request: HttpRequest,
+    event: Event,
+    report: Any,
+    *,
+    post: dict[str, list[str]],
+    sources: list[ImportSource],
+    form: NewOrganisationsForm | None = None,
+    token: str | None = None,
+) -> HttpResponse:
+    """The new people name organisations the registry lacks: keep the whole submission (the
+    choices, the pasted list and the file) on the server, and ask for a sector for each."""
+    names = [o.name for o in report.new_organisations]
+    if token is None:
+        token = secrets.token_urlsafe(16)
+        request.session[_new_organisations_key(event)] = {
+            "token": token,
+            "post": post,
+            "sources": [[str(s.label), base64.b64encode(s.data).decode("ascii")] for s in sources],
+            "names": names,
+        }
+    form = form or NewOrganisationsForm(names=names)
+    return render(
+        request,
+        "invitations/organiser/sendout_new_organisations.html",
+        {
+            "event": event,
+            "report": report,
+            "token": token,
+            "form": form,
+            "new_organisations": form.rows_of(report),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _submitted(post: Any) -> dict[str, list[str]]:
+    return {key: post.getlist(key) for key in post if key != "csrfmiddlewaretoken"}
+
+
+def _create_sendout(
+    request: HttpRequest,
+    event: Event,
+    form: SendOutForm,
+    sources: list[ImportSource],
+    new_organisations: dict[str, str] | None = None,
+) -> tuple[SendOut | None, Any]:
+    """Create the draft, or put the refusal on the form; returns (send-out or None, report)."""
+    try:
+        return services.create_sendout_with_new_people(
+            event=event,
+            created_by=request.user,
+            new_people=sources,
+            new_organisations=new_organisations,
+            message=form.cleaned_data["message"],
+            **_selection_from(form),
+        )
+    except services.NewPeopleRefused as error:
+        if not error.report.needs_confirmation or error.report.has_problems:
+            form.add_error(None, error.message)
+        return None, error.report
+    except services.InvitationError as error:
+        form.add_error(None, error.message)
+        return None, None
+
+
 @organiser_required
 def sendout_create(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Choose who to invite. Pasted and uploaded new people are imported together; if they name
+    organisations the registry lacks, a confirmation page asks for their sectors first."""
     event = _event_for(request, event_id)
     networks = organised_networks(request.user)
+    if request.method == "POST" and "confirm_organisations" in request.POST:
+        return _confirm_sendout_organisations(request, event, networks)
     form = SendOutForm(request.POST or None, request.FILES or None, networks=networks)
     import_report = None
     if request.method == "POST" and form.is_valid():
-        try:
-            sendout, import_report = services.create_sendout_with_new_people(
-                event=event,
-                created_by=request.user,
-                new_people=form.csv_bytes(),
-                message=form.cleaned_data["message"],
-                **_selection_from(form),
-            )
-        except services.NewPeopleRefused as error:
-            import_report = error.report
-            form.add_error(None, error.message)
-        except services.InvitationError as error:
-            form.add_error(None, error.message)
-        else:
+        sources = form.csv_sources()
+        sendout, import_report = _create_sendout(request, event, form, sources)
+        if sendout is not None:
             return redirect("invitations_organiser:sendout", sendout_id=sendout.pk)
+        if import_report is not None and not form.errors:
+            return _ask_for_sectors(
+                request, event, import_report, post=_submitted(request.POST), sources=sources
+            )
+    return render(
+        request,
+        "invitations/organiser/sendout_form.html",
+        {"event": event, "form": form, "import_report": import_report},
+    )
+
+
+def _confirm_sendout_organisations(
+    request: HttpRequest, event: Event, networks: Any
+) -> HttpResponse:
+    kept = request.session.get(_new_organisations_key(event))
+    if not kept or kept.get("token") != request.POST.get("confirm_organisations"):
+        messages.error(
+            request, _("This confirmation is no longer available. Fill in the form again.")
+        )
+        return redirect("invitations_organiser:sendout_create", event_id=event.pk)
+    post = QueryDict(mutable=True)
+    for key, values in kept["post"].items():
+        post.setlist(key, values)
+    form = SendOutForm(post, networks=networks)
+    sources = [
+        ImportSource(data=base64.b64decode(data), label=label) for label, data in kept["sources"]
+    ]
+    sectors = NewOrganisationsForm(request.POST, names=kept["names"])
+    import_report = None
+    if form.is_valid() and not sectors.is_valid() and event.network is not None:
+        import_report = import_people(network=event.network, sources=sources, dry_run=True)
+        return _ask_for_sectors(
+            request,
+            event,
+            import_report,
+            post=kept["post"],
+            sources=sources,
+            form=sectors,
+            token=kept["token"],
+        )
+    if form.is_valid():
+        sendout, import_report = _create_sendout(
+            request, event, form, sources, new_organisations=sectors.sectors()
+        )
+        if sendout is not None:
+            del request.session[_new_organisations_key(event)]
+            return redirect("invitations_organiser:sendout", sendout_id=sendout.pk)
+        if import_report is not None and not form.errors:
+            # The registry changed meanwhile: ask again for what is new now.
+            return _ask_for_sectors(
+                request, event, import_report, post=kept["post"], sources=sources
+            )
     return render(
         request,
         "invitations/organiser/sendout_form.html",

@@ -1,5 +1,7 @@
 """Organiser forms. They parse and validate input; the services in services/ do the writing."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -149,3 +151,20 @@ class NewOrganisationsForm(forms.Form):
 
     def sectors(self) -> dict[str, str]:
         return {name: self.cleaned_data["sector_%d" % i] for i, name in enumerate(self.names)}
+
+    def rows_of(self, report: Any) -> list[tuple[forms.BoundField, list[str]]]:
+        """Each organisation's sector field beside the rows of `report` (an ImportReport) that
+        name it, for the preview table."""
+        rows = {
+            o.name.casefold(): [
+                _("%(source)s, row %(row)s") % {"source": source, "row": row}
+                if source
+                else str(row)
+                for source, row in o.rows
+            ]
+            for o in report.new_organisations
+        }
+        return [
+            (self["sector_%d" % index], rows.get(name.casefold(), []))
+            for index, name in enumerate(self.names)
+        ]

@@ -258,11 +258,6 @@ def _render_preview(
     token: str,
     form: NewOrganisationsForm,
 ) -> HttpResponse:
-    rows = {o.name.casefold(): [row for _source, row in o.rows] for o in report.new_organisations}
-    new_organisations = [
-        (form["sector_%d" % index], rows.get(name.casefold(), []))
-        for index, name in enumerate(form.names)
-    ]
     return render(
         request,
         "partners/organiser_import_preview.html",
@@ -271,7 +266,7 @@ def _render_preview(
             "report": report,
             "token": token,
             "form": form,
-            "new_organisations": new_organisations,
+            "new_organisations": form.rows_of(report),
         },
         status=422 if form.errors else 200,
     )
