@@ -5,12 +5,13 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.forms import RegistrationForm
@@ -390,7 +391,18 @@ def _invitation_or_404(request: HttpRequest, token: str) -> Invitation | HttpRes
     )
     if invitation is None:
         return render(request, "invitations/not_found.html", status=404)
+    _use_invitee_language(request, invitation.language)
     return invitation
+
+
+def _use_invitee_language(request: HttpRequest, language: str) -> None:
+    """The invitee's pages open in the language their invitation was written in; a choice made
+    with the language switch (its cookie) wins."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in dict(settings.LANGUAGES) or language not in dict(settings.LANGUAGES):
+        return
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
 
 
 def _unavailable_reason(event: Event) -> str:

@@ -24,6 +24,8 @@ def _answer(**values) -> dict:
 @pytest.fixture
 def invitation(event, klima):
     send_out(event=event, person_emails=["jonas.berg@example.org"])
+    # These tests read English: the invitee's pages open in the invitation's language.
+    Invitation.objects.filter(email="jonas.berg@example.org").update(language="en")
     return Invitation.objects.get(email="jonas.berg@example.org")
 
 
@@ -118,6 +120,7 @@ def test_invitation_of_someone_registered_publicly_counts_as_registered(client, 
         email="jonas.berg@example.org",
         name="Jonas Berg",
         person=Person.objects.get(email="jonas.berg@example.org"),
+        language="en",
     )
     invitation = Invitation.objects.get()
     html = client.get(_url(invitation)).content.decode()
