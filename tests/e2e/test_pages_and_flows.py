@@ -162,6 +162,8 @@ def test_organiser_pages_have_no_axe_violations(live_server, page, demo_site, dj
         f"/arrangor/invitasjoner/arrangement/{event.pk}/utsending/ny/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/melding/",
         "/arrangor/api-tokens/",
+        "/arrangor/organisasjoner/",
+        "/arrangor/organisasjoner/ny/",
     ]
     problems = {}
     for path in paths:
@@ -171,3 +173,59 @@ def test_organiser_pages_have_no_axe_violations(live_server, page, demo_site, dj
         if found:
             problems[path] = found
     assert problems == {}
+
+
+def _log_in_organiser(page, live_server, django_user_model, language="nb"):
+    user = django_user_model.objects.create_superuser("axe2", "axe2@example.org", "not-used")
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            },
+            {"name": "django_language", "value": language, "url": live_server.url},
+        ]
+    )
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_new_organisation_pages_have_no_axe_violations(
+    live_server, page, demo_site, django_user_model, tmp_path, language
+):
+    """The organisation form with errors, the import preview of new organisations and the
+    send-out's confirmation of them: the pages reached only by submitting a form."""
+    _log_in_organiser(page, live_server, django_user_model, language)
+    problems = {}
+    page.goto(live_server.url + "/arrangor/organisasjoner/ny/")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    problems["organisation form with errors"] = _violations(page)
+
+    csv = tmp_path / "people.csv"
+    csv.write_text("navn;e-post;organisasjon\nSiri;siri@skien.example.org;Skien kommune\n")
+    page.goto(live_server.url + "/arrangor/nettverk/klima-og-miljo/importer/")
+    page.locator("input[type=file]").set_input_files(str(csv))
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#new-organisations").count() == 1
+    problems["import preview"] = _violations(page)
+    page.locator("#new-organisations button, main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1  # no sector chosen
+    problems["import preview with errors"] = _violations(page)
+
+    page.goto(
+        live_server.url + "/arrangor/invitasjoner/arrangement/%d/utsending/ny/" % demo_site.pk
+    )
+    page.locator("#id_new_people").fill(
+        "navn;e-post;organisasjon\nPer;per@porsgrunn.example.org;Porsgrunn kommune\n"
+    )
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#new-organisations").count() == 1
+    problems["send-out confirmation of new organisations"] = _violations(page)
+    assert {name: found for name, found in problems.items() if found} == {}
