@@ -188,3 +188,19 @@ def test_a_killed_worker_is_started_again_with_a_back_off_and_ctrl_c_stops_every
     run.expect(r"Stopped the web server and the worker\.", timeout=5)
     _wait(lambda: not _alive(children), 10, "every child to have stopped")
     assert _health(port) is None
+
+
+def test_when_the_web_server_dies_the_worker_is_stopped_too(run):
+    worker = int(run.expect(r"Celery worker started \(pid (\d+)\)")[1])
+    port = int(run.expect(r"is running at http://127\.0\.0\.1:(\d+)/")[1])
+    _wait(lambda: _health(port) == 200, 90, "the web server to answer /healthz")
+    _wait(lambda: run.worker_ready_count() == 1, 90, "the worker to be ready")
+    web = next(
+        pid
+        for pid in _descendants(run.process.pid)
+        if "runserver" in Path("/proc/%d/cmdline" % pid).read_bytes().decode(errors="replace")
+    )
+    os.kill(web, signal.SIGKILL)
+    run.expect(r"The web server was killed by SIGKILL; stopping the worker too\.")
+    assert run.process.wait(timeout=60) == 1  # make run fails visibly instead of half-running
+    _wait(lambda: not _group(worker), 10, "the worker's processes to have stopped")
