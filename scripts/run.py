@@ -136,6 +136,10 @@ def main() -> int:
         capture_output=True,
         text=True,
     ).stdout.strip()
+    if stopping:  # Ctrl-C while the login was being made
+        worker.stop()
+        worker_log.close()
+        return 0
     login = "\n".join("    " + line for line in login.splitlines())
     print(
         "\n  Partnerskap is running at http://127.0.0.1:%(port)s/\n"
