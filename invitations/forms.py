@@ -112,7 +112,7 @@ class ScheduleForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (optional)"),
+        label=_("Reason"),  # the form template adds "(optional)"
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

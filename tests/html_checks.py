@@ -1,0 +1,71 @@
+"""What the W3C checker and a screen-reader user notice in a page, checked without a browser.
+
+`page_problems(html)` lists, in words:
+- parse errors by the HTML standard's own parsing rules (html5lib: stray or misnested tags,
+  duplicate attributes, a missing doctype);
+- ids used twice, and aria-describedby / aria-labelledby / aria-controls / label for / list
+  pointing at an id that is not in the page;
+- headings out of order: the first is not h1, there is more than one h1, or a level is skipped
+  (h1 then h3);
+- an optional marker said twice ("Begrunnelse (valgfritt) (valgfritt)").
+"""
+
+import re
+from xml.etree.ElementTree import Element
+
+import html5lib
+
+REFERENCE_LISTS = ("aria-describedby", "aria-labelledby", "aria-controls", "aria-owns")
+REFERENCE_SINGLE = {"label": "for", "input": "list"}
+HEADING = re.compile(r"^h([1-6])$")
+DOUBLED_MARKER = re.compile(r"(\([^()]{2,30}\))\s*\1")
+
+
+def _text(element: Element) -> str:
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def page_problems(html: str) -> list[str]:
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
+    document = parser.parse(html)
+    problems = [
+        "parse error at line %d, column %d: %s %s" % (line, column, code, data or "")
+        for (line, column), code, data in parser.errors
+    ]
+
+    elements = list(document.iter())
+    ids: dict[str, int] = {}
+    for element in elements:
+        if element.get("id"):
+            ids[element.get("id")] = ids.get(element.get("id"), 0) + 1
+    problems += ["id %r is used %d times" % (i, n) for i, n in ids.items() if n > 1]
+
+    for element in elements:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        for attribute in REFERENCE_LISTS:
+            for target in (element.get(attribute) or "").split():
+                if target not in ids:
+                    problems.append("<%s %s=%r>: no element has that id" % (tag, attribute, target))
+        single = REFERENCE_SINGLE.get(tag)
+        if single and element.get(single) and element.get(single) not in ids:
+            problems.append(
+                "<%s %s=%r>: no element has that id" % (tag, single, element.get(single))
+            )
+
+    headings = [
+        (int(match[1]), _text(element))
+        for element in elements
+        if isinstance(element.tag, str) and (match := HEADING.match(element.tag))
+    ]
+    if headings and headings[0][0] != 1:
+        problems.append("the first heading is h%d %r, not h1" % headings[0])
+    if sum(1 for level, _ in headings if level == 1) > 1:
+        problems.append("more than one h1: %r" % [text for level, text in headings if level == 1])
+    for (before, _), (level, text) in zip(headings, headings[1:], strict=False):
+        if level > before + 1:
+            problems.append("h%d %r follows h%d: a level is skipped" % (level, text, before))
+
+    body = document.find("body")
+    text = _text(body) if body is not None else ""
+    problems += ["%r said twice" % m[1] for m in DOUBLED_MARKER.finditer(text)]
+    return problems

@@ -1,0 +1,177 @@
+"""Every page a visitor or an organiser can reach is well-formed HTML with sound structure
+(tests/html_checks.py): the pages are found by following links from the home page and from the
+organiser home with the demo data, plus the personal pages and forms showing errors."""
+
+from collections import Counter, deque
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from events.demo import seed_events
+from events.models import Event, Registration
+from invitations import services as invitations
+from invitations.models import Invitation
+from partners.models import Person
+
+from .html_checks import page_problems
+
+SKIP_PREFIXES = ("/admin/", "/api/", "/i18n/", "/static/", "/konto/logg-ut/", "/kalender/")
+VISITS_PER_ROUTE = 4  # pages of one route (an event page per event, a list's pages) checked
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.links.append(href)
+
+
+def _route(path: str) -> str | None:
+    try:
+        return resolve(path).route
+    except Resolver404:
+        return None
+
+
+def _walk(client, starts: list[str]) -> dict[str, list[str]]:
+    """Problems by page, for every HTML page reached from `starts` by links."""
+    found: dict[str, list[str]] = {}
+    visits: Counter = Counter()
+    seen = set(starts)
+    queue = deque(starts)
+    while queue:
+        url = queue.popleft()
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        problems = page_problems(html)
+        if problems:
+            found[url] = problems
+        parser = _Links()
+        parser.feed(html)
+        for href in parser.links:
+            target = urlsplit(urljoin("http://testserver" + url, href))
+            if target.netloc != "testserver" or target.path.startswith(SKIP_PREFIXES):
+                continue
+            link = target.path + ("?" + target.query if target.query else "")
+            route = _route(target.path)
+            if link in seen or route is None or visits[route] >= VISITS_PER_ROUTE:
+                continue
+            visits[route] += 1
+            seen.add(link)
+            queue.append(link)
+    return found
+
+
+@pytest.fixture
+def site(demo, make_organiser):
+    seed_events()
+    organiser = make_organiser("checker", superuser=True)
+    # A demo participant of an upcoming event in a network, whose personal pages are checked.
+    registration = (
+        Registration.objects.filter(
+            status=Registration.Status.CONFIRMED,
+            event__status=Event.Status.PUBLISHED,
+            event__network__isnull=False,
+            event__ends_at__gt=timezone.now(),
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
+        .first()
+    )
+    event = registration.event
+    invitee = Person.objects.create(name="Ina Invitert", email="ina@example.org")
+    sendout = invitations.create_sendout(
+        event=event, created_by=organiser, network_ids=[event.network_id], person_ids=[invitee.pk]
+    )
+    invitations.schedule_sendout(sendout_id=sendout.pk)
+    invitations.expand_sendout(sendout_id=sendout.pk)
+    return {
+        "organiser": organiser,
+        "event": event,
+        "invitation": Invitation.objects.get(event=event, person=invitee),
+        "registration": registration,
+    }
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_public_and_personal_pages_are_sound_html(client, site, language):
+    client.cookies["django_language"] = language
+    registration: Registration = site["registration"]
+    invitation: Invitation = site["invitation"]
+    personal = [
+        registration.get_absolute_url(),
+        "/arrangementer/p/%s/endre/" % registration.token,
+        "/arrangementer/p/%s/avmeld/" % registration.token,
+        "/invitasjon/%s/" % invitation.token,
+        "/invitasjon/%s/avsla/" % invitation.token,
+        "/invitasjon/%s/avmeld/" % invitation.token,
+        "/finnes-ikke/",
+        "/konto/logg-inn/",
+    ]
+    problems = _walk(client, ["/", *personal])
+    # Forms showing errors: the registration form sent empty, the change form without a title.
+    event = site["event"]
+    for url, data in [
+        (event.get_absolute_url(), {}),
+        ("/arrangementer/p/%s/endre/" % registration.token, {"title": ""}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 400, url
+        if found := page_problems(response.content.decode()):
+            problems["POST " + url] = found
+    assert problems == {}
+
+
+def test_organiser_pages_are_sound_html(client, site):
+    client.force_login(site["organiser"])
+    client.cookies["django_language"] = "nb"
+    problems = _walk(client, ["/arrangor/"])
+    event = site["event"]
+    for url in [
+        "/arrangor/invitasjoner/arrangement/%d/utsending/ny/" % event.pk,
+        "/arrangor/arrangementer/ny/",
+    ]:
+        response = client.post(url, {})
+        assert response.status_code in (200, 400, 422), url
+        if found := page_problems(response.content.decode()):
+            problems["POST " + url] = found
+    assert problems == {}
+
+
+# The checks themselves --------------------------------------------------------------------------
+
+PAGE = '<!DOCTYPE html><html lang="nb"><head><title>t</title></head><body>%s</body></html>'
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("<h1>A</h1><h3>B</h3>", "h3 'B' follows h1: a level is skipped"),
+        ("<h2>A</h2>", "the first heading is h2 'A', not h1"),
+        ("<h1>A</h1><h1>B</h1>", "more than one h1: ['A', 'B']"),
+        ('<h1>A</h1><input aria-describedby="x_help">', "no element has that id"),
+        ('<h1>A</h1><label for="missing">L</label>', "no element has that id"),
+        ('<h1 id="a">A</h1><p id="a">p</p>', "id 'a' is used 2 times"),
+        ("<h1>A</h1><label>Begrunnelse (valgfritt) (valgfritt)</label>", "said twice"),
+        ("<h1>A</h1><p><div>x</div></p>", "parse error"),
+    ],
+)
+def test_page_problems_finds(body, problem):
+    assert any(problem in found for found in page_problems(PAGE % body))
+
+
+def test_page_problems_passes_a_sound_page():
+    body = (
+        '<h1>A</h1><h2>B</h2><h3>C</h3><h2>D</h2><label for="f">F (valgfritt)</label>'
+        '<input id="f" aria-describedby="f_helptext"><span id="f_helptext">hjelp</span>'
+    )
+    assert page_problems(PAGE % body) == []
