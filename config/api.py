@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -71,7 +71,12 @@ def refuse_nul_characters(run: Callable[..., HttpResponse]) -> Callable[..., Htt
 
     @wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        body = request.body
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            # Django's own answer would be an HTML page; an API client gets the error shape.
+            message = _("The request body is too large.")
+            return error_response(request, 400, "bad_request", message, [(None, message)])
         if b"\x00" in body or _JSON_NUL.search(body):
             message = _("Text may not contain NUL characters (\\u0000).")
             return error_response(request, 422, "invalid", message, [(None, message)])
