@@ -70,6 +70,18 @@ def upcoming_events(*, network_slug: str = "", limit: int | None = None) -> Quer
     return events
 
 
+def next_conference() -> Event | None:
+    """The next partnership conference that is published and not over: the year's main event."""
+    return (
+        Event.objects.filter(
+            kind=Event.Kind.CONFERENCE, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now()
+        )
+        .select_related("host", "network")
+        .order_by("starts_at", "id")
+        .first()
+    )
+
+
 def past_events(*, network_slug: str = "") -> QuerySet[Event]:
     events = (
         Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__lte=timezone.now())

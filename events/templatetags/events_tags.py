@@ -10,7 +10,7 @@ from typing import Any
 from django import template
 
 from .. import dates
-from ..selectors import past_events
+from ..selectors import next_conference, past_events, registration_state
 from ..selectors import upcoming_events as select_upcoming
 
 register = template.Library()
@@ -32,6 +32,13 @@ def hours(obj: Any) -> str:
 def upcoming_events(network: Any = None, limit: int = 5) -> dict[str, Any]:
     slug = getattr(network, "slug", network) or ""
     return {"events": list(select_upcoming(network_slug=slug, limit=limit)), "network_slug": slug}
+
+
+@register.inclusion_tag("events/_featured_conference.html")
+def featured_conference() -> dict[str, Any]:
+    """The next partnership conference, with its date, place and how to register (or nothing)."""
+    event = next_conference()
+    return {"event": event, "state": registration_state(event) if event else ""}
 
 
 @register.inclusion_tag("events/_past.html")
