@@ -12,13 +12,14 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, resolve
 
 from events.demo import seed_events
 from events.models import Event, Question
 from invitations import services as invitations
 
 from .test_permissions import _object_kwargs, organiser_routes
+from .test_permissions import _walk as _all_routes
 
 # Links that differ only by their query (pages of a list, filters) are followed at most this many
 # times per route; every distinct path is followed.
@@ -109,6 +110,16 @@ def walked_site(demo, klima, make_organiser):
     invitations.schedule_sendout(sendout_id=sent.pk)
     invitations.expand_sendout(sendout_id=sent.pk)
     return organiser
+
+
+def test_organiser_only_views_all_live_under_arrangor():
+    """So the routes under /arrangor/ are every organiser page the walk below must reach."""
+    outside = [
+        route
+        for route, pattern in _all_routes(get_resolver().url_patterns)
+        if getattr(pattern.callback, "organiser_only", False) and not route.startswith("arrangor/")
+    ]
+    assert outside == []
 
 
 def test_every_organiser_route_is_reached_by_links_from_the_organiser_home(client, walked_site):
