@@ -8,6 +8,7 @@
 - headings out of order: the first is not h1, there is more than one h1, or a level is skipped
   (h1 then h3);
 - an optional marker said twice ("Begrunnelse (valgfritt) (valgfritt)").
+`date_problems(html, language)` lists dates not written the one way (events/dates.py).
 """
 
 import re
@@ -25,19 +26,53 @@ def _text(element: Element) -> str:
     return " ".join(" ".join(element.itertext()).split())
 
 
-def page_problems(html: str) -> list[str]:
+def _parse(html: str) -> tuple[Element, list]:
     parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
-    document = parser.parse(html)
+    return parser.parse(html), parser.errors
+
+
+# Text a reader sees, but not machine text: message sources, calendar data, code, scripts.
+_NOT_PROSE = {"pre", "code", "script", "style", "textarea", "iframe", "template"}
+COLON_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+ABBREVIATED_MONTH = re.compile(r"\b\d{1,2}\. ?(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Okt|Nov|Des)\b")
+
+
+def _prose(element: Element) -> list[str]:
+    if isinstance(element.tag, str) and element.tag in _NOT_PROSE:
+        return [element.tail or ""]
+    parts = [element.text or ""]
+    for child in element:
+        parts += _prose(child)
+    return [*parts, element.tail or ""]
+
+
+def date_problems(html: str, language: str) -> list[str]:
+    """Dates and times not written the one way (events/dates.py): "10:00" in Norwegian text,
+    capitalised month abbreviations ("11. Des 2026")."""
+    document, _errors = _parse(html)
+    body = document.find("body")
+    text = " ".join(" ".join(_prose(body)).split()) if body is not None else ""
+    problems = ["month abbreviated: %r" % m[0] for m in ABBREVIATED_MONTH.finditer(text)]
+    if language in ("nb", "nn"):
+        problems += [
+            "time with a colon: %r" % text[max(0, m.start() - 30) : m.end() + 10]
+            for m in COLON_TIME.finditer(text)
+        ]
+    return problems
+
+
+def page_problems(html: str) -> list[str]:
+    document, errors = _parse(html)
     problems = [
         "parse error at line %d, column %d: %s %s" % (line, column, code, data or "")
-        for (line, column), code, data in parser.errors
+        for (line, column), code, data in errors
     ]
 
     elements = list(document.iter())
     ids: dict[str, int] = {}
     for element in elements:
-        if element.get("id"):
-            ids[element.get("id")] = ids.get(element.get("id"), 0) + 1
+        if name := element.get("id"):
+            ids[name] = ids.get(name, 0) + 1
     problems += ["id %r is used %d times" % (i, n) for i, n in ids.items() if n > 1]
 
     for element in elements:

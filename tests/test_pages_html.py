@@ -1,5 +1,5 @@
-"""Every page a visitor or an organiser can reach is well-formed HTML with sound structure
-(tests/html_checks.py): the pages are found by following links from the home page and from the
+"""Every page a visitor or an organiser can reach is well-formed HTML with sound structure and
+writes dates the one way (tests/html_checks.py): the pages are found by following links from the home page and from the
 organiser home with the demo data, plus the personal pages and forms showing errors."""
 
 from collections import Counter, deque
@@ -16,7 +16,7 @@ from invitations import services as invitations
 from invitations.models import Invitation
 from partners.models import Person
 
-from .html_checks import page_problems
+from .html_checks import date_problems, page_problems
 
 SKIP_PREFIXES = ("/admin/", "/api/", "/i18n/", "/static/", "/konto/logg-ut/", "/kalender/")
 VISITS_PER_ROUTE = 4  # pages of one route (an event page per event, a list's pages) checked
@@ -40,7 +40,7 @@ def _route(path: str) -> str | None:
         return None
 
 
-def _walk(client, starts: list[str]) -> dict[str, list[str]]:
+def _walk(client, starts: list[str], language: str) -> dict[str, list[str]]:
     """Problems by page, for every HTML page reached from `starts` by links."""
     found: dict[str, list[str]] = {}
     visits: Counter = Counter()
@@ -52,7 +52,7 @@ def _walk(client, starts: list[str]) -> dict[str, list[str]]:
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         html = response.content.decode()
-        problems = page_problems(html)
+        problems = page_problems(html) + date_problems(html, language)
         if problems:
             found[url] = problems
         parser = _Links()
@@ -117,7 +117,7 @@ def test_public_and_personal_pages_are_sound_html(client, site, language):
         "/finnes-ikke/",
         "/konto/logg-inn/",
     ]
-    problems = _walk(client, ["/", *personal])
+    problems = _walk(client, ["/", *personal], language)
     # Forms showing errors: the registration form sent empty, the change form without a title.
     event = site["event"]
     for url, data in [
@@ -134,7 +134,7 @@ def test_public_and_personal_pages_are_sound_html(client, site, language):
 def test_organiser_pages_are_sound_html(client, site):
     client.force_login(site["organiser"])
     client.cookies["django_language"] = "nb"
-    problems = _walk(client, ["/arrangor/"])
+    problems = _walk(client, ["/arrangor/"], "nb")
     event = site["event"]
     for url in [
         "/arrangor/invitasjoner/arrangement/%d/utsending/ny/" % event.pk,
@@ -175,3 +175,17 @@ def test_page_problems_passes_a_sound_page():
         '<input id="f" aria-describedby="f_helptext"><span id="f_helptext">hjelp</span>'
     )
     assert page_problems(PAGE % body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "language", "found"),
+    [
+        ("<p>11. Des 2026</p>", "nb", True),
+        ("<p>20. januar 2027 10:00 – 20. januar 2027 15:00</p>", "nb", True),
+        ("<p>onsdag 20. januar 2027 kl. 10.00–15.00</p>", "nn", False),
+        ("<p>Wednesday 20 January 2027, 10:00–15:00</p>", "en", False),
+        ("<pre>DTSTART:20270120T100000 10:00</pre>", "nb", False),
+    ],
+)
+def test_date_problems_finds_the_old_formats(body, language, found):
+    assert bool(date_problems(PAGE % body, language)) is found
