@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from events.demo import seed_events
 from events.models import Event, Registration
+from events.services.registrations import cancel_registration
 from invitations import services as invitations
 from invitations.models import Invitation
 from partners.models import Person
@@ -94,7 +95,14 @@ def site(demo, make_organiser):
     )
     invitations.schedule_sendout(sendout_id=sendout.pk)
     invitations.expand_sendout(sendout_id=sendout.pk)
+    cancelled = (
+        Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+        .exclude(pk=registration.pk)
+        .first()
+    )
+    cancel_registration(registration_id=cancelled.pk)
     return {
+        "cancelled": cancelled,
         "organiser": organiser,
         "event": event,
         "invitation": Invitation.objects.get(event=event, person=invitee),
@@ -111,6 +119,7 @@ def test_public_and_personal_pages_are_sound_html(client, site, language):
         registration.get_absolute_url(),
         "/arrangementer/p/%s/endre/" % registration.token,
         "/arrangementer/p/%s/avmeld/" % registration.token,
+        "/arrangementer/p/%s/endre/" % site["cancelled"].token,
         "/invitasjon/%s/" % invitation.token,
         "/invitasjon/%s/avsla/" % invitation.token,
         "/invitasjon/%s/avmeld/" % invitation.token,
