@@ -150,9 +150,11 @@ def _prerendered(count: int) -> list[tuple[str, bytes]]:
     from events.calendar import Attendee, itip_request
     from events.models import Event
     from invitations.emails import render_invitation
+    from partners.models import Host
 
     event = Event(
         title="Benchmøte",
+        host=Host(name="Bench host", slug="bench-host"),
         starts_at=dt.datetime(2030, 1, 1, 9, tzinfo=dt.UTC),
         ends_at=dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC),
         pk=1,

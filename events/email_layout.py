@@ -37,7 +37,11 @@ LOGO_TYPES = {"image/png", "image/jpeg", "image/gif"}
 # One inliner for the process: it holds no state between documents. keep_at_rules keeps the
 # @media (prefers-color-scheme: dark) block, which cannot be written into style attributes.
 _INLINER = css_inline.CSSInliner(
-    keep_style_tags=False, keep_link_tags=False, keep_at_rules=True, load_remote_stylesheets=False
+    keep_style_tags=False,
+    keep_link_tags=False,
+    keep_at_rules=True,
+    load_remote_stylesheets=False,
+    minify_css=True,
 )
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
