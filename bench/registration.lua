@@ -1,6 +1,7 @@
 -- wrk script of bench/registration.py: every request POSTs a new registration (a new email).
 -- Arguments after "--": kind (form, api or bare), the round (unique within a run), the run's tag,
--- the origin (https://host:port) and, for the form, the CSRF cookie and the form's token.
+-- the origin (https://host:port), the answers each thread waits for before it stops (0: run for
+-- the duration) and, for the form, the CSRF cookie and the form's token.
 -- done() prints one line "WRK_RESULT {json}" that bench/registration.py reads.
 
 local threads = {}
@@ -10,13 +11,27 @@ function setup(thread)
   thread:set("thread_id", #threads)
 end
 
-local kind, round, tag, origin, cookie, token
+local kind, round, tag, origin, quota, cookie, token
 local path = wrk.path
 local counter = 0
+local answered = 0
 local languages = { "nb", "nn", "en" }
 
 function init(args)
-  kind, round, tag, origin, cookie, token = args[1], tonumber(args[2]), args[3], args[4], args[5], args[6]
+  kind, round, tag, origin = args[1], tonumber(args[2]), args[3], args[4]
+  quota, cookie, token = tonumber(args[5]), args[6], args[7]
+  if quota > 0 then
+    -- wrk's main thread waits out the duration: the bench sends wrk SIGINT once every
+    -- thread has said it is done.
+    response = function(status, headers, body)
+      answered = answered + 1
+      if answered == quota then
+        io.write("WRK_THREAD_DONE\n")
+        io.flush()
+        wrk.thread:stop()
+      end
+    end
+  end
 end
 
 function request()

@@ -15,12 +15,14 @@ because this machine's speed drifts from minute to minute:
 
 It prints each side's rate, the ratios form/bare and api/bare over all rounds and per round
 (the spread), and checks that no event took more confirmed registrations than seats and that
-every answered request left its row. With the default capacity the events fill up during the
-run, and later registrations join the waiting list.
+every answered request left its row. In each round the form and the API each make 2,000
+registrations for a fresh event with 1,000 seats: half take a seat (one at a time, as each
+holds the seat counter's row lock until its commit) and half join the waiting list (no lock),
+as when a conference opens; the bare app runs for 8 seconds a round.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/partnerskap_bench \
     REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python -m bench.registration \
-        [--seconds 8] [--rounds 3] [--connections 50] [--capacity 3000]
+        [--seconds 8] [--rounds 3] [--connections 50] [--registrations 2000]
 
 The database (BENCH_DATABASE_URL, else DATABASE_URL, with "_bench" added to its name unless it
 has "bench" in it) is dropped and created afresh. REDIS_URL is the broker and cache if set (no
@@ -118,32 +120,34 @@ start = timezone.now() + dt.timedelta(days=30)
 common = dict(host=host, starts_at=start, ends_at=start + dt.timedelta(hours=6),
               status="published", organiser_email="bench@example.org",
               venue_name="Bølgen kulturhus", meeting_url="https://meet.example.org/x")
-ids = [Event.objects.create(title="Partnerskapskonferansen " + side, capacity=%(capacity)d,
-                            **common).pk for side in ("form", "api")]
+ids = [Event.objects.create(title="Partnerskapskonferansen", capacity=100, **common).pk
+       for _ in range(%(events)d)]
 db = settings.DATABASES["default"]
 conf = {"CONN_MAX_AGE": db["CONN_MAX_AGE"], "CONN_HEALTH_CHECKS": db["CONN_HEALTH_CHECKS"],
         **{k: db["OPTIONS"].get(k) for k in ("server_side_binding", "prepare_threshold")}}
-print(ids[0], ids[1], json.dumps(conf), sep="\\t")
+print(json.dumps(ids), json.dumps(conf), sep="\\t")
 """
 
 COUNTS = """
 from django.db import connection
 from django.db.models import Count, Q
 from events.models import Event
-out = []
-for pk in (%(form)d, %(api)d):
+out = {}
+for side, ids in %(events)s.items():
+  out[side] = []
+  for pk in ids:
     e = Event.objects.annotate(
         confirmed=Count("registrations", filter=Q(registrations__status="confirmed")),
         offered=Count("registrations", filter=Q(registrations__status="offered")),
         rows=Count("registrations"),
     ).get(pk=pk)
-    out.append(dict(capacity=e.capacity, seats_taken=e.seats_taken, confirmed=e.confirmed,
-                    rows=e.rows, drift=e.seats_taken - e.confirmed - e.offered))
+    out[side].append(dict(capacity=e.capacity, seats_taken=e.seats_taken, confirmed=e.confirmed,
+                          rows=e.rows, drift=e.seats_taken - e.confirmed - e.offered))
 with connection.cursor() as cursor:
     cursor.execute("SELECT count(*) FROM bench_bare_registration")
     bare = cursor.fetchone()[0]
 import json
-print(json.dumps({"form": out[0], "api": out[1], "bare": {"rows": bare}}))
+print(json.dumps({**out, "bare": bare}))
 """
 
 
@@ -215,7 +219,8 @@ def _csrf(port: int, path: str) -> tuple[str, str]:
 def wrk(
     url: str, *, args: list[str], seconds: float, connections: int, threads: int
 ) -> dict[str, float]:
-    out = subprocess.run(
+    """Run wrk; with a quota (args[4] > 0) stop it once each thread has had that many answers."""
+    process = subprocess.Popen(
         [
             "wrk",
             "-t%d" % threads,
@@ -229,11 +234,19 @@ def wrk(
             "--",
             *args,
         ],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
-    ).stdout
-    line = next(line for line in out.splitlines() if line.startswith("WRK_RESULT "))
+    )
+    assert process.stdout is not None
+    lines, done = [], 0
+    for line in process.stdout:
+        lines.append(line)
+        done += line.startswith("WRK_THREAD_DONE")
+        if done == threads:
+            process.send_signal(signal.SIGINT)  # wrk then stops and prints its summary
+    if process.wait() != 0:
+        raise RuntimeError("wrk failed: %s" % "".join(lines))
+    line = next(line for line in lines if line.startswith("WRK_RESULT "))
     result = json.loads(line.removeprefix("WRK_RESULT "))
     result["seconds"] = result["duration_us"] / 1e6
     result["errors"] = sum(result[k] for k in ("status", "connect", "read", "write", "timeout"))
@@ -264,7 +277,7 @@ def run(
     rounds: int = 3,
     connections: int = 50,
     threads: int = 2,
-    capacity: int = 3000,
+    registrations: int = 2000,
     keep_database: bool = False,
 ) -> dict:
     if shutil.which("wrk") is None:
@@ -300,38 +313,48 @@ def run(
         subprocess.run(
             manage + ["collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
         )
-        form_id, api_id, settings_json = _run_django(env, SEED % {"capacity": capacity})
-        form_id, api_id = int(form_id), int(api_id)
+        ids_json, settings_json = _run_django(env, SEED % {"events": 2 * (rounds + 1)})
+        ids = json.loads(ids_json)
+        # One fresh event per side and round (round 0: the warm-up).
+        events = {"form": ids[: rounds + 1], "api": ids[rounds + 1 :]}
         for server in servers:
             server.start()
         servers[0].wait_ready("/healthz")
         servers[1].wait_ready("/registrations")
-        form_path = "/arrangementer/%d/" % form_id
-        cookie, token = _csrf(port, form_path)
-        urls = {
-            "bare": "http://127.0.0.1:%d/registrations" % bare_port,
-            "form": "http://127.0.0.1:%d%s" % (port, form_path),
-            "api": "http://127.0.0.1:%d/api/v1/events/%d/registrations" % (port, api_id),
-        }
+        cookie, token = _csrf(port, "/arrangementer/%d/" % events["form"][0])
         tag = str(int(time.time()))
 
-        def load(side: str, round_no: int, duration: float) -> dict:
+        def url(side: str, round_no: int) -> str:
+            if side == "bare":
+                return "http://127.0.0.1:%d/registrations" % bare_port
+            event_id = events[side][round_no]
+            if side == "form":
+                return "http://127.0.0.1:%d/arrangementer/%d/" % (port, event_id)
+            return "http://127.0.0.1:%d/api/v1/events/%d/registrations" % (port, event_id)
+
+        def load(side: str, round_no: int, count: int) -> dict:
+            """bare: for `seconds`; form and api: `count` registrations (at most 120 s), for
+            an event with seats for half of them."""
+            quota = 0
+            if side != "bare":
+                quota = max(1, count // threads)
+                _set_capacity(database_url, events[side][round_no], quota * threads // 2)
             return wrk(
-                urls[side],
-                args=[side, str(round_no), tag, origin, cookie, token],
-                seconds=duration,
+                url(side, round_no),
+                args=[side, str(round_no), tag, origin, str(quota), cookie, token],
+                seconds=seconds if side == "bare" else 120,
                 connections=connections,
                 threads=threads,
             )
 
         # Warm up every side (imports, prepared statements, connections), then alternate.
-        warm_ups = {side: load(side, 0, 2) for side in SIDES}
+        warm_ups = {side: load(side, 0, connections * 4) for side in SIDES}
         by_side: dict[str, list[dict]] = {side: [] for side in SIDES}
         for round_no in range(1, rounds + 1):
             order = SIDES[round_no % 3 :] + SIDES[: round_no % 3]  # each side leads a round
             for side in order:
-                by_side[side].append(load(side, round_no, seconds))
-        counts = json.loads(" ".join(_run_django(env, COUNTS % {"form": form_id, "api": api_id})))
+                by_side[side].append(load(side, round_no, registrations))
+        counts = json.loads(" ".join(_run_django(env, COUNTS % {"events": json.dumps(events)})))
     finally:
         for server in servers:
             server.stop()
@@ -360,7 +383,15 @@ def run(
         "settings": json.loads(settings_json),
         "connections": connections,
         "seconds": seconds,
+        "registrations": registrations,
     }
+
+
+def _set_capacity(database_url: str, event_id: int, capacity: int) -> None:
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE events_event SET capacity = %s WHERE id = %s", [capacity, event_id])
 
 
 def _purge_broker() -> None:
@@ -374,15 +405,26 @@ def _purge_broker() -> None:
 
 
 def overbooked(counts: dict) -> int:
+    """Confirmed registrations over capacity, summed over the events."""
     return sum(
-        max(0, counts[side]["confirmed"] - counts[side]["capacity"]) for side in ("form", "api")
+        max(0, e["confirmed"] - e["capacity"]) for side in ("form", "api") for e in counts[side]
     )
+
+
+def drift(counts: dict) -> int:
+    """Seat counters that disagree with the rows (seats_taken vs confirmed + offered)."""
+    return sum(abs(e["drift"]) for side in ("form", "api") for e in counts[side])
 
 
 def unaccounted(result: dict) -> dict[str, int]:
     """Successful answers minus rows stored, per side (warm-ups included): 0 when every success
     left its row (a request cut off by wrk's clock may store a row it never answered: < 0)."""
-    return {side: result["answered"][side] - result["counts"][side]["rows"] for side in SIDES}
+    counts = result["counts"]
+    rows = {
+        "bare": counts["bare"],
+        **{s: sum(e["rows"] for e in counts[s]) for s in ("form", "api")},
+    }
+    return {side: result["answered"][side] - rows[side] for side in SIDES}
 
 
 def report(result: dict) -> str:
@@ -393,12 +435,13 @@ def report(result: dict) -> str:
         "api": "registration, public API",
     }
     lines = [
-        "registration bench: wrk %d connections, %d rounds of %ss per side, gunicorn %s, "
-        "PostgreSQL; project database settings %s"
+        "registration bench: wrk %d connections, %d rounds (bare %ss, form and api %d "
+        "registrations each), gunicorn %s, PostgreSQL; project database settings %s"
         % (
             result["connections"],
             len(result["rounds"]["bare"]),
             result["seconds"],
+            result["registrations"],
             " ".join(GUNICORN),
             json.dumps(result["settings"]),
         )
@@ -426,25 +469,35 @@ def report(result: dict) -> str:
             )
         )
     for side in ("form", "api"):
-        c = counts[side]
         lines.append(
-            "  %s event: capacity %d, confirmed %d, rows %d, seats_taken %d, counter drift %d"
-            % (side, c["capacity"], c["confirmed"], c["rows"], c["seats_taken"], c["drift"])
+            "  %s events (capacity/confirmed/rows by round): %s"
+            % (
+                side,
+                "  ".join(
+                    "%d/%d/%d" % (e["capacity"], e["confirmed"], e["rows"])
+                    for e in counts[side][1:]
+                ),
+            )
         )
     lines.append(
-        "  overbooked: %d   answered without a row: %s"
-        % (overbooked(counts), json.dumps(unaccounted(result)))
+        "  overbooked: %d   seat counter drift: %d   answered without a row: %s"
+        % (overbooked(counts), drift(counts), json.dumps(unaccounted(result)))
     )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8, help="per side and round")
+    parser.add_argument("--seconds", type=float, default=8, help="per round of bare")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--capacity", type=int, default=3000, help="seats of each event")
+    parser.add_argument(
+        "--registrations",
+        type=int,
+        default=2000,
+        help="per round of form and api, for an event with seats for half of them",
+    )
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args([] if argv is None else argv)
     result = run(
@@ -452,13 +505,13 @@ def main(argv: list[str] | None = None) -> int:
         rounds=args.rounds,
         connections=args.connections,
         threads=args.threads,
-        capacity=args.capacity,
+        registrations=args.registrations,
         keep_database=args.keep_database,
     )
     print(report(result))
-    drift = any(result["counts"][side]["drift"] for side in ("form", "api"))
     lost = any(n > 0 for n in unaccounted(result).values())
-    return 0 if overbooked(result["counts"]) == 0 and not drift and not lost else 1
+    counts = result["counts"]
+    return 0 if overbooked(counts) == 0 and drift(counts) == 0 and not lost else 1
 
 
 if __name__ == "__main__":
