@@ -450,7 +450,7 @@ def register(
     event_id: int,
     payload: RegistrationIn,
     idempotency_key: IdempotencyKey = None,
-) -> Status[dict[str, Any]]:
+) -> Status[RegistrationCreatedOut]:
     event = public_event(pk=event_id)
     if event is None:
         raise not_found()
@@ -474,14 +474,16 @@ def register(
         )
     except RegistrationError as error:
         raise registration_error(error) from error
+    # Built from our own row, so not validated a second time: ninja serialises an instance of
+    # the response schema as it is (a dict it would validate field by field first).
     return Status(
         201,
-        {
-            "id": registration.pk,
-            "status": registration.status,
-            "waiting_list_position": waitlist_position(registration),
-            "manage_url": absolute(registration.get_absolute_url()),
-        },
+        RegistrationCreatedOut.model_construct(
+            id=registration.pk,
+            status=str(registration.status),
+            waiting_list_position=waitlist_position(registration),
+            manage_url=absolute(registration.get_absolute_url()),
+        ),
     )
 
 
