@@ -206,8 +206,15 @@ else:
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    # Longer than any retry countdown, so Redis never re-delivers a task that is merely waiting.
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3 * 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        # Longer than any retry countdown, so Redis never re-delivers a task that is merely
+        # waiting.
+        "visibility_timeout": 3 * 3600,
+        # Kombu waits for ever by default: a Redis that accepts connections and never answers
+        # held every request that published a task. Above kombu's 1 s BRPOP timeout.
+        "socket_timeout": 2.0,
+        "socket_connect_timeout": 1.0,
+    }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -241,6 +248,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One retry: enough for a pooled connection that went stale when Redis restarted. Celery's
+# three only multiply the socket timeouts of a hung Redis; the outbox sweep re-enqueues rows
+# whose task could not be published.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "events-expire-offers": {"task": "events.expire_offers", "schedule": 300.0},

@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_COALESCE_SECONDS": 0.25,
     # Upper bound on rows one sweep run enqueues.
     "OUTBOX_SWEEP_LIMIT": 5000,
+    # After a publish hung until its socket timeouts, a process publishes nothing for this
+    # long (the rows are committed; the sweep enqueues them). A hung Redis otherwise cost
+    # every request those timeouts (worker.services.enqueue_delivery).
+    "OUTBOX_BROKER_REST_SECONDS": 5.0,
 }
 
 

@@ -170,17 +170,43 @@ def queue_message(*, message: Message) -> OutgoingMessage:
     return queue_messages(messages=[message])[0]
 
 
+# A failed publish that took longer than this was a broker that hangs (accepts connections,
+# never answers), not one that is down and refuses at once: only then does the process rest.
+SLOW_FAILURE_SECONDS = 0.5
+# Until when (time.monotonic) this process leaves the broker alone after it hung.
+_broker_rest = {"until": 0.0}
+
+
+def _broker_resting() -> bool:
+    return time.monotonic() < _broker_rest["until"]
+
+
+def _broker_failed(app: Any, *, started: float) -> None:
+    if app.conf.task_always_eager:  # an eager task that raised is no broker outage
+        return
+    now = time.monotonic()
+    if now - started > SLOW_FAILURE_SECONDS:
+        _broker_rest["until"] = now + float(outbox_setting("OUTBOX_BROKER_REST_SECONDS"))
+
+
 def enqueue_delivery(*, message_ids: list[int]) -> None:
     """Publish send tasks in batches. A broker outage is logged, never raised: the rows are
-    committed already, and the sweep enqueues them once the broker is back."""
+    committed already, and the sweep enqueues them once the broker is back. After a publish
+    that hung until its timeouts, the process publishes nothing for
+    OUTBOX_BROKER_REST_SECONDS, so a hung Redis costs one request seconds, not every one."""
     from .tasks import send_messages
 
+    if _broker_resting():
+        logger.info("broker hung a moment ago; the sweep enqueues rows %s", message_ids)
+        return
     size = int(outbox_setting("OUTBOX_BATCH_SIZE"))
     for start in range(0, len(message_ids), size):
         batch = message_ids[start : start + size]
+        started = time.monotonic()
         try:
             send_messages.apply_async(kwargs={"message_ids": batch}, queue="mail")
         except Exception:
+            _broker_failed(send_messages.app, started=started)
             logger.warning(
                 "could not enqueue %d outbox rows (the sweep will): %s",
                 len(message_ids) - start,
@@ -205,7 +231,8 @@ def _redis() -> Any:
     if client is None or getattr(_redis_clients, "url", None) != url:
         import redis
 
-        client = redis.Redis.from_url(url, socket_timeout=2)
+        # Short timeouts: a hung Redis must not hold the request (the rows are committed).
+        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         _redis_clients.client, _redis_clients.url = client, url
     return client
 
@@ -218,7 +245,9 @@ def nudge_delivery(*, message_ids: list[int]) -> None:
     enqueues one send_queued task due just after it; later commits find the key and do
     nothing. No row is left behind: a commit that finds the key happened before the key
     expired, so before that task looks for queued rows. Without Redis (the embedded set-up),
-    or if Redis fails, the rows are enqueued directly; the sweep is the last resort."""
+    or if Redis fails, the rows are enqueued directly; the sweep is the last resort. If Redis
+    hung (failed only after its timeouts), this process leaves it alone for
+    OUTBOX_BROKER_REST_SECONDS and the sweep enqueues the rows."""
     from .tasks import send_queued
 
     if not settings.REDIS_URL or send_queued.app.conf.task_always_eager:
@@ -226,12 +255,15 @@ def nudge_delivery(*, message_ids: list[int]) -> None:
         enqueue_delivery(message_ids=message_ids)
         return
 
+    if _broker_resting():
+        return  # Redis hung a moment ago; the sweep enqueues these rows
     window = float(outbox_setting("OUTBOX_COALESCE_SECONDS"))
     now = time.monotonic()
     if now < _nudged["until"]:
         # The key was there, with a task due after it expires, less than its lifetime ago:
         # that task runs after this commit. No need to ask Redis.
         return
+    started = now
     try:
         pipe = _redis().pipeline(transaction=False)
         pipe.set(NUDGE_KEY, 1, nx=True, px=max(1, int(window * 1000)))
@@ -249,6 +281,10 @@ def nudge_delivery(*, message_ids: list[int]) -> None:
             # Another process set it; it expires no earlier than left_ms from now.
             _nudged["until"] = now + left_ms / 1000
     except Exception:
+        _broker_failed(send_queued.app, started=started)
+        if _broker_resting():
+            logger.warning("Redis hung; the outbox sweep enqueues rows %s", message_ids)
+            return
         logger.warning("could not nudge the outbox; enqueueing directly", exc_info=True)
         enqueue_delivery(message_ids=message_ids)
 

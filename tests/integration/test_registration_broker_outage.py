@@ -7,6 +7,9 @@ nudges the outbox in and counts rate limits in a private redis-server that the t
 
 import contextlib
 import json
+import os
+import signal
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -112,7 +115,11 @@ def test_every_public_post_while_redis_is_down_is_answered_kept_and_mailed_later
         )
         assert three.status == Registration.Status.WAITLISTED
         personal = "/arrangementer/p/%s/"
-        post("link: change", client.post(personal % one.token + "endre/", {"list_consent": "on"}))
+        changed = {**form_data(email="en@example.org", name="En"), "title": "Seniorrådgiver"}
+        post(
+            "link: change",
+            client.post(personal % one.token + "endre/", changed | {"list_consent": "on"}),
+        )
         post("link: cancel", client.post(personal % two.token + "avmeld/"))
         post("link: accept offer", client.post(personal % three.token + "takk-ja/"))
         invitation = "/invitasjon/%s/"
@@ -162,7 +169,7 @@ def test_every_public_post_while_redis_is_down_is_answered_kept_and_mailed_later
         # Every change is in the database.
         for registration in (one, two, three):
             registration.refresh_from_db()
-        assert (one.status, one.list_consent) == (Registration.Status.CONFIRMED, True)
+        assert (one.status, one.title, one.list_consent) == ("confirmed", "Seniorrådgiver", True)
         assert two.status == Registration.Status.CANCELLED
         assert three.status == Registration.Status.CONFIRMED
         states = dict(Invitation.objects.values_list("pk", "state"))
@@ -207,3 +214,37 @@ def test_every_public_post_while_redis_is_down_is_answered_kept_and_mailed_later
     wait_for(lambda: sent_ids <= set(smtp_server.message_ids()), timeout=10)
     received = smtp_server.message_ids()
     assert {received[message_id] for message_id in sent_ids} == {1}
+
+
+def test_a_hung_redis_costs_the_first_request_seconds_and_the_next_ones_nothing(
+    client, settings, smtp_server, private_redis, celery_worker_factory
+):
+    """Redis that accepts connections and never answers (stopped with SIGSTOP here; a network
+    that drops packets looks the same): a publish used to wait for ever. Now the first request
+    gives up after the socket timeouts, and the next ones leave Redis alone for a while; the
+    sweep sends everything once Redis answers again."""
+    celery_worker_factory(broker_url=private_redis.url)
+    # Short, so that no later test in this process finds the broker still left alone.
+    settings.OUTBOX_BROKER_REST_SECONDS = 2.0
+    event = EventFactory(title="Samferdselsforum", capacity=10)
+    path = "/events/%d/registrations" % event.pk
+    timings = []
+    with redis_for_everything(private_redis, settings):
+        assert private_redis.process is not None
+        os.kill(private_redis.process.pid, signal.SIGSTOP)
+        try:
+            for n in range(3):
+                started = time.monotonic()
+                form = client.post(
+                    event.get_absolute_url(), form_data(email=f"skjema{n}@example.org")
+                )
+                api = _api_post(client, path, _person(f"api{n}@example.org", f"Api {n}"))
+                timings.append(time.monotonic() - started)
+                assert (form.status_code, api.status_code) == (302, 201)
+        finally:
+            os.kill(private_redis.process.pid, signal.SIGCONT)
+        assert timings[0] < 5, timings
+        assert max(timings[1:]) < 1, timings
+        assert Registration.objects.filter(event=event, status="confirmed").count() == 6
+        wait_for(lambda: smtp_server.count() >= 6, timeout=90, message="the six confirmations")
+    assert set(OutgoingMessage.objects.values_list("state", flat=True)) == {"sent"}
