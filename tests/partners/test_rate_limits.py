@@ -2,6 +2,7 @@
 local memory otherwise), and no count at all while the cache is unreachable."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -85,3 +86,38 @@ def test_a_hung_redis_costs_a_request_half_a_second_not_five():
     assert first < 1.5
     assert second < 0.1  # left alone after a failure
     assert django_cache < 1.5  # Django's own cache calls give up as fast
+
+
+def test_a_count_is_one_command_to_redis(settings, tmp_path):
+    """One round trip per count (Django's cache.add + cache.incr took three: SET NX, EXISTS,
+    INCRBY), counted by a redis-server of the test's own."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    from tests.integration.harness import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    try:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": server.url,
+            }
+        }
+        stats = redis.Redis.from_url(server.url)
+        stats.config_resetstat()
+        counts = [count_hit("test-rate:one", timeout=60) for _ in range(5)]
+        calls = {
+            name.removeprefix("cmdstat_"): value["calls"]
+            for name, value in stats.info("commandstats").items()
+        }
+    finally:
+        server.stop()
+    assert counts == [1, 2, 3, 4, 5]
+    # What clients sent, less the once-per-connection handshake and this test's own calls
+    # (commands a script runs inside Redis are counted under their own names).
+    ignored = {"hello", "select", "client|setinfo", "config|resetstat", "info"}
+    ignored |= {"incr", "ttl", "expire"}
+    sent = {name: n for name, n in calls.items() if name not in ignored}
+    # One EVALSHA per count; the first one, before Redis knew the script, once more after
+    # SCRIPT LOAD.
+    assert sent == {"evalsha": 6, "script|load": 1}
