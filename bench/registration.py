@@ -254,6 +254,42 @@ def wrk(
     return result
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of these processes (Linux /proc; 0 elsewhere)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK") if total else 0.0
+
+
+def _server_pids(server: "Server") -> list[int]:
+    """gunicorn's master and workers: the process group the bench started."""
+    assert server.process is not None
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == server.process.pid:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _backend_pids(database_url: str) -> list[int]:
+    conn, name = _admin(database_url)
+    with conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
 def _combine(rounds: list[dict]) -> dict[str, float]:
     requests = sum(r["requests"] for r in rounds)
     errors = sum(r["errors"] for r in rounds)
@@ -265,6 +301,9 @@ def _combine(rounds: list[dict]) -> dict[str, float]:
         "per_second": (requests - errors) / seconds,
         "p50_ms": statistics.median(r["p50_us"] for r in rounds) / 1000,
         "p99_ms": max(r["p99_us"] for r in rounds) / 1000,
+        # CPU per answered request: the app (gunicorn) and PostgreSQL (its backends)
+        "app_cpu_ms": 1000 * sum(r["app_cpu"] for r in rounds) / max(1, requests - errors),
+        "db_cpu_ms": 1000 * sum(r["db_cpu"] for r in rounds) / max(1, requests - errors),
     }
 
 
@@ -339,13 +378,20 @@ def run(
             if side != "bare":
                 quota = max(1, count // threads)
                 _set_capacity(database_url, events[side][round_no], quota * threads // 2)
-            return wrk(
+            app = _server_pids(servers[0 if side != "bare" else 1])
+            backends = _backend_pids(database_url)
+            app_cpu, db_cpu = _cpu_seconds(app), _cpu_seconds(backends)
+            result = wrk(
                 url(side, round_no),
                 args=[side, str(round_no), tag, origin, str(quota), cookie, token],
                 seconds=seconds if side == "bare" else 120,
                 connections=connections,
                 threads=threads,
             )
+            # Backends that started during the round count from zero.
+            result["app_cpu"] = _cpu_seconds(app) - app_cpu
+            result["db_cpu"] = _cpu_seconds(_backend_pids(database_url)) - db_cpu
+            return result
 
         # Warm up every side (imports, prepared statements, connections), then alternate.
         warm_ups = {side: load(side, 0, connections * 4) for side in SIDES}
@@ -449,13 +495,16 @@ def report(result: dict) -> str:
     for side in SIDES:
         s = sides[side]
         lines.append(
-            "  %-26s %7.1f req/s  p50 %6.1f ms  p99 %6.1f ms  errors %d  by round: %s"
+            "  %-26s %7.1f req/s  p50 %6.1f ms  p99 %6.1f ms  errors %d  "
+            "CPU/request: app %.2f ms, PostgreSQL %.2f ms  by round: %s"
             % (
                 names[side] + ":",
                 s["per_second"],
                 s["p50_ms"],
                 s["p99_ms"],
                 s["errors"],
+                s["app_cpu_ms"],
+                s["db_cpu_ms"],
                 " ".join("%.0f" % x for x in result["rounds"][side]),
             )
         )
