@@ -4,8 +4,8 @@ Redis is only the broker and the cache (DESIGN.md, scaling path): while it canno
 a limit lets every request through, and says so in the log at most once a minute per cache.
 Against Redis a count is one round trip (a Lua script: INCR, and EXPIRE on the first hit) on
 a client kept per thread, where Django's cache.add + cache.incr took three (SET NX, EXISTS,
-INCRBY) on a new client each call; with another cache backend (local memory when REDIS_URL is unset) it is
-cache.add + cache.incr.
+INCRBY) on a new client each call. With another cache backend (local memory when REDIS_URL
+is unset) it is cache.add + cache.incr.
 """
 
 import logging
