@@ -85,6 +85,12 @@ def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, 
     registration = register_participant(
         event=meeting, name="Ola Hansen", email="ola.e2e@example.org"
     )
+    from events.services.registrations import cancel_registration
+
+    cancelled = register_participant(
+        event=meeting, name="Kari Hansen", email="kari.e2e@example.org"
+    )
+    cancel_registration(registration_id=cancelled.pk)
     from invitations import services as invitations
     from invitations.models import Invitation
 
@@ -108,6 +114,7 @@ def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, 
         registration.get_absolute_url(),
         f"/arrangementer/p/{registration.token}/endre/",
         f"/arrangementer/p/{registration.token}/avmeld/",
+        f"/arrangementer/p/{cancelled.token}/endre/",
         "/finnes-ikke/",
     ]
     problems = {}
