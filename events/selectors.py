@@ -93,6 +93,7 @@ def past_events(*, network_slug: str = "") -> QuerySet[Event]:
     return events
 
 
+@functools.cache
 def _public_event_sql() -> str:
     # Only table and column names from the models go into the text; values are parameters.
     event, session, question = (m._meta.db_table for m in (Event, Session, Question))
@@ -150,17 +151,21 @@ def public_event(*, pk: int) -> Event | None:
     if has_sessions:
         lookups.append(Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "id")))
     else:
-        cache["sessions"] = _evaluated_empty(Session.objects.none())
+        cache["sessions"] = _evaluated_empty(Session)
     if has_questions:
         lookups.append(Prefetch("questions", queryset=Question.objects.order_by("position", "id")))
     else:
-        cache["questions"] = _evaluated_empty(Question.objects.none())
+        cache["questions"] = _evaluated_empty(Question)
     if lookups:
         prefetch_related_objects([event], *lookups)
     return event
 
 
-def _evaluated_empty(queryset: QuerySet) -> QuerySet:
+def _evaluated_empty(model: Any) -> QuerySet:
+    # What the manager's .none() builds (it stays empty when filtered further), without the
+    # two clones of a queryset it makes on the way.
+    queryset: QuerySet = QuerySet(model=model)
+    queryset.query.set_empty()
     queryset._result_cache = []  # type: ignore[attr-defined]
     queryset._prefetch_done = True  # type: ignore[attr-defined]
     return queryset

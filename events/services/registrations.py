@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -449,20 +449,9 @@ def _save_in_one_statement(registration: Registration, *, now: dt.datetime) -> N
     (at 50 concurrent clients this was most of the cost of a registration)."""
     event = registration.event
     receipt = new_row_for_composing(**_receipt(registration))
-    reg_columns, reg_values = _insert_values(
-        registration, exclude=("status", "waitlisted_at", "organisation_id", "organisation_name")
-    )
-    receipt_columns, receipt_values = _insert_values(receipt, exclude=("registration_ref",))
-    sql = _ONE_STATEMENT_SQL.format(
-        event=Event._meta.db_table,
-        organisation=Organisation._meta.db_table,
-        registration=Registration._meta.db_table,
-        outbox=OutgoingMessage._meta.db_table,
-        reg_columns=", ".join(reg_columns),
-        reg_values=", ".join("r.%s" % c for c in reg_columns),
-        receipt_columns=", ".join(receipt_columns),
-        receipt_values=", ".join("m.%s" % c for c in receipt_columns),
-    )
+    reg_values = _insert_values(registration, exclude=_REG_EXCLUDE)
+    receipt_values = _insert_values(receipt, exclude=_RECEIPT_EXCLUDE)
+    sql = _one_statement_sql()
     typed = registration.organisation_name
     params: list[Any] = [
         event.pk,
@@ -500,6 +489,28 @@ def _save_in_one_statement(registration: Registration, *, now: dt.datetime) -> N
     transaction.on_commit(partial(nudge_delivery, message_ids=[receipt.pk]))
 
 
+# Set by the statement itself, not taken from the JSON row.
+_REG_EXCLUDE = ("status", "waitlisted_at", "organisation_id", "organisation_name")
+_RECEIPT_EXCLUDE = ("registration_ref",)
+
+
+@functools.cache
+def _one_statement_sql() -> str:
+    """The statement's text: the same for every registration (so PostgreSQL prepares it)."""
+    reg_columns = [f.column for f, _prep in _insert_fields(Registration, _REG_EXCLUDE)]
+    receipt_columns = [f.column for f, _prep in _insert_fields(OutgoingMessage, _RECEIPT_EXCLUDE)]
+    return _ONE_STATEMENT_SQL.format(
+        event=Event._meta.db_table,
+        organisation=Organisation._meta.db_table,
+        registration=Registration._meta.db_table,
+        outbox=OutgoingMessage._meta.db_table,
+        reg_columns=", ".join(reg_columns),
+        reg_values=", ".join("r.%s" % c for c in reg_columns),
+        receipt_columns=", ".join(receipt_columns),
+        receipt_values=", ".join("m.%s" % c for c in receipt_columns),
+    )
+
+
 # Table and column names only; every value is a parameter.
 _ONE_STATEMENT_SQL = """
 WITH seat AS (
@@ -534,17 +545,25 @@ FROM reg, receipt
 """
 
 
-def _insert_values(obj: Any, *, exclude: tuple[str, ...]) -> tuple[list[str], str]:
-    """Columns for inserting `obj`, and their values as Model.save() would write them, as one
-    JSON object (jsonb_populate_record turns it into a row: one parameter instead of thirty).
+def _insert_values(obj: Any, *, exclude: tuple[str, ...]) -> str:
+    """The values for inserting `obj`, as Model.save() would write them, as one JSON object
+    (jsonb_populate_record turns it into a row: one parameter instead of thirty).
 
     psycopg does not reuse a parsed statement by itself: Django binds client-side by default,
     so PostgreSQL parsed and planned this CTE anew on every registration. The statement's text
     is the same every time, and with server-side binding and a prepare threshold
     (config/settings.py) PostgreSQL plans it once per connection."""
-    fields = _insert_fields(obj.__class__, exclude)
-    values = {f.column: f.get_prep_value(f.pre_save(obj, True)) for f in fields}
-    return [f.column for f in fields], json.dumps(values, cls=_Encoder)
+    values = {}
+    for field, prepare in _insert_fields(obj.__class__, exclude):
+        value = field.pre_save(obj, True) if prepare else getattr(obj, field.attname)
+        # A plain str or None is what get_prep_value returns for it, on any of these fields.
+        values[field.column] = (
+            value if type(value) in _AS_IS and not prepare else field.get_prep_value(value)
+        )
+    return json.dumps(values, cls=_Encoder)
+
+
+_AS_IS = frozenset({str, type(None)})
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -558,9 +577,11 @@ class _Encoder(DjangoJSONEncoder):
 
 
 @functools.cache
-def _insert_fields(model: Any, exclude: tuple[str, ...]) -> list[Any]:
+def _insert_fields(model: Any, exclude: tuple[str, ...]) -> list[tuple[Any, bool]]:
+    """The fields to insert, each with whether its pre_save does more than read the attribute
+    (auto_now and the like), in which case get_prep_value always runs too."""
     return [
-        f
+        (f, type(f).pre_save is not Field.pre_save)
         for f in model._meta.concrete_fields
         if not f.primary_key and f.attname not in exclude and f.name not in exclude
     ]
