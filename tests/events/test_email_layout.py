@@ -146,6 +146,47 @@ def test_each_kind_has_the_layout_in_html_and_text(messages, kind):
     assert "<" not in text.replace("<2027>", "") and "&amp;" not in text
 
 
+class _Blocks(HTMLParser):
+    """The text of each paragraph, list item, quote and heading, as a reader sees them."""
+
+    BLOCKS = {"p", "li", "blockquote", "h1", "h2"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._open: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_style = self._in_style or tag == "style"
+        if tag == "br" and self._open:
+            self._open[-1] += " "
+        if tag in self.BLOCKS:
+            self._open.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+        if tag in self.BLOCKS and self._open:
+            self.blocks.append(_words(self._open.pop()))
+
+    def handle_data(self, data):
+        if self._open and not self._in_style:
+            self._open[-1] += data
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_plain_text_says_what_the_html_says(messages, kind):
+    """Every paragraph, list item and heading of the HTML is in the text part too (a link's
+    words may be followed there by its address)."""
+    message = messages[kind]
+    parser = _Blocks()
+    parser.feed(message.html_body)
+    text = _words(message.text_body)
+    missing = [block for block in parser.blocks if block and block not in text]
+    assert missing == []
+
+
 def test_no_message_loads_anything_from_another_host(messages):
     for message in messages.values():
         html = message.html_body
