@@ -2,6 +2,8 @@
 2.1 AA violation in light or dark mode, nothing is fetched from anywhere, and it reads without
 sideways scrolling at 200 % and 400 % zoom."""
 
+import base64
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -60,6 +62,31 @@ def test_every_email_passes_axe_and_loads_nothing(browser, language):
     finally:
         context.close()
     assert problems == {}
+
+
+def test_a_logo_is_shown_from_the_message_itself(page, settings, tmp_path):
+    """With EMAIL_LOGO the masthead is an image with the host's name as its text alternative,
+    referred to by cid: (a mail client shows the inline part); still nothing is fetched."""
+    from events import email_layout
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(
+        base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        )
+    )
+    settings.EMAIL_LOGO = str(logo)
+    email_layout._logo.cache_clear()
+    try:
+        [message] = [m for m in every_kind("nb") if m.kind == "invitation"]
+    finally:
+        email_layout._logo.cache_clear()
+    requests = _open(page, message.html_body)
+    assert not [url for url in requests if url.startswith(("http:", "https:", "//"))]
+    image = page.locator(".masthead img")
+    assert image.get_attribute("src") == "cid:" + email_layout.LOGO_CID
+    assert image.get_attribute("alt") == "Vestfold fylkeskommune"
+    assert _violations(page) == []
 
 
 def test_dark_mode_turns_the_message_dark(page):
