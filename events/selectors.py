@@ -196,13 +196,29 @@ def waitlist_position(registration: Registration) -> int | None:
     """1-based place in line among those still waiting, by the time they joined."""
     if registration.status != Registration.Status.WAITLISTED or registration.waitlisted_at is None:
         return None
-    ahead = Registration.objects.filter(
-        event_id=registration.event_id, status=Registration.Status.WAITLISTED
-    ).filter(
-        Q(waitlisted_at__lt=registration.waitlisted_at)
-        | Q(waitlisted_at=registration.waitlisted_at, id__lt=registration.pk)
+    # Written out: the public API answers every registration that waits with its place, and
+    # the ORM took longer to build this count than the database took to run it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _waitlist_ahead_sql(),
+            [
+                registration.event_id,
+                Registration.Status.WAITLISTED.value,
+                connection.ops.adapt_datetimefield_value(registration.waitlisted_at),
+                registration.pk,
+            ],
+        )
+        (ahead,) = cursor.fetchone()
+    return ahead + 1
+
+
+@functools.cache
+def _waitlist_ahead_sql() -> str:
+    return (
+        "SELECT count(*) FROM %s "  # noqa: S608 (a table name only)
+        "WHERE event_id = %%s AND status = %%s AND (waitlisted_at, id) < (%%s, %%s)"
+        % Registration._meta.db_table
     )
-    return ahead.count() + 1
 
 
 @dataclass(frozen=True)
