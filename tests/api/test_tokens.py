@@ -107,3 +107,30 @@ def test_a_superuser_can_add_a_token_in_the_admin_and_sees_it_once(world, client
     raw = shown[0].rsplit(" ", 1)[-1]
     assert hashlib.sha256(raw.encode()).hexdigest() == token.token_hash
     assert Api(raw).get("/events?status=draft").json()["count"] == 1
+
+
+def test_a_site_login_is_no_way_into_the_api(world):
+    """The API knows callers by their token only: an organiser signed in on the site, with the
+    session cookie in the same browser, is anonymous to it (drafts hidden, organiser-only
+    operations 401), and the API's answers set no session or message cookie."""
+    api = Api()
+    api.client.force_login(world.organiser)
+    assert api.client.get("/arrangor/api-tokens/").status_code == 200  # signed in on the site
+    events = api.get("/events")
+    assert events.status_code == 200
+    assert {e["title"] for e in events.json()["items"]} == {
+        "Klimasamling",
+        "Mobilitetsdag",
+        "I fjor",
+    }
+    assert api.get("/events/%d" % world.draft.pk).status_code == 404
+    response = api.get("/events/%d/registrations" % world.published.pk)
+    assert_error_shape(response, 401, "not_authenticated")
+    answer = api.post(
+        "/events/%d/registrations" % world.published.pk,
+        {"name": "Kari Nordmann", "email": "kari.n@example.org"},
+    )
+    assert answer.status_code == 201
+    assert not {"sessionid", "messages"} & set(answer.cookies)
+    # With the organiser's token the same client sees the draft.
+    assert Api(world.token(world.organiser)).get("/events/%d" % world.draft.pk).status_code == 200
