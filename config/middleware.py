@@ -7,7 +7,7 @@ find them, and the order in settings.MIDDLEWARE is unchanged: on the API each ha
 request straight on. Everything else (security headers, CSRF for the HTML pages, the
 language from Accept-Language) runs for the API as before.
 
-Measured on one API registration (issue 10): these three cost about 3-4 % of the app's CPU,
+Measured on one API registration (issue 10): these three cost about 6 % of the app's CPU,
 setting up a session store, a lazy user and two message stores that the API never reads.
 """
 

@@ -108,8 +108,10 @@ def _prepare_threshold() -> int | None:
 # against about 450/s with reused ones (issue 10). Each gunicorn thread keeps its own
 # connection, so their number stays bounded by workers x threads without a pool (psycopg's
 # pool would add a dependency and a checkout per request, and buys nothing at a fixed thread
-# count); the health check (one SELECT 1 when a request first uses the database) replaces a
-# connection PostgreSQL dropped, say after a restart, instead of failing that request.
+# count); the health check (when a request first uses the database) replaces a connection
+# PostgreSQL dropped, say after a restart, instead of failing that request. On PostgreSQL it
+# looks at the connection's socket and asks the server (SELECT 1) only when the server has
+# said something since the last answer: config/postgresql/base.py.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or "sqlite:///%s" % (VAR_DIR / "partnerskap.sqlite3"),
@@ -123,6 +125,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # a statement once it has run this often on a connection: the hot path's statements are
     # then planned once per connection. Behind PgBouncer in transaction mode this needs
     # max_prepared_statements (PgBouncer >= 1.21), or DATABASE_PREPARE_THRESHOLD=none.
+    # Django's backend with a health check that sends nothing while the connection is fine
+    # (config/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "server_side_binding": env_bool("DATABASE_SERVER_SIDE_BINDING", True),

@@ -6,6 +6,7 @@ public API, as the WSGI handler sees them."""
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -23,10 +24,29 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SCRIPT = """
-import io, json, sys, django
+import io, json, os, sys, tempfile, time, django
 from django.core.wsgi import get_wsgi_application
 application = get_wsgi_application()  # the real handler: it closes connections past their age
 from django.db import connection
+from django.db.backends.signals import connection_created
+
+# libpq's trace of what each connection sent and received, one file per connection.
+traces = []
+
+def trace(sender, connection, **kwargs):
+    if connection.vendor == "postgresql":
+        traces.append(open(os.path.join(tempfile.mkdtemp(), "trace"), "w"))
+        connection.connection.pgconn.trace(traces[-1].fileno())
+
+connection_created.connect(trace)
+
+def terminate(pid):  # what a PostgreSQL restart does to a connection: the server ends it
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%%s)", [pid])
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %%s", [pid]).fetchone():
+            time.sleep(0.01)
 
 def post(path, body, address):
     data = json.dumps(body).encode()
@@ -53,14 +73,23 @@ for n in range(8):
         "fd00::%(tag)s:%%x" %% n,
     ))
     pids.append(connection.connection.info.backend_pid if connection.connection else None)
+    if n + 1 == %(terminate_after)d:
+        terminate(pids[-1])
 with connection.cursor() as cursor:
     cursor.execute("SELECT statement FROM pg_prepared_statements")
     prepared = [row[0] for row in cursor.fetchall()]
-print(json.dumps({"pids": pids, "statuses": statuses, "prepared": prepared}))
+sent = []
+for file in traces:
+    file.close()
+    with open(file.name) as text:
+        sent.append(text.read())
+print(json.dumps({"pids": pids, "statuses": statuses, "prepared": prepared, "sent": sent}))
 """
 
 
-def _requests_in_production_process(event_id: int, **extra: str) -> dict:
+def _requests_in_production_process(
+    event_id: int, *, terminate_after: int = 0, **extra: str
+) -> dict:
     settings = connection.settings_dict
     url = "postgres://%s%s@%s:%s/%s" % (
         settings["USER"],
@@ -80,7 +109,12 @@ def _requests_in_production_process(event_id: int, **extra: str) -> dict:
         **extra,
     )
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT % {"event": event_id, "tag": secrets.token_hex(2)}],
+        [
+            sys.executable,
+            "-c",
+            SCRIPT
+            % {"event": event_id, "tag": secrets.token_hex(2), "terminate_after": terminate_after},
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -122,3 +156,24 @@ def test_connection_per_request_when_asked_for(published_event):
     assert answer["statuses"] == [201] * 8
     assert answer["pids"] == [None] * 8  # closed at the end of each request
     assert answer["prepared"] == []
+
+
+def test_the_health_check_sends_nothing_and_replaces_a_connection_the_server_ended(
+    published_event,
+):
+    """Eight registrations; after the fourth PostgreSQL ends the connection (as a restart
+    does). Every request is answered, the fifth on a new connection, and no request sent a
+    health-check query while its connection was fine (Django's own check sends SELECT 1 at
+    the start of every request but the first on a connection)."""
+    answer = _requests_in_production_process(published_event.pk, terminate_after=4)
+    assert answer["statuses"] == [201] * 8
+    first, second = answer["pids"][:4], answer["pids"][4:]
+    assert len(set(first)) == 1 and len(set(second)) == 1 and first[0] != second[0]
+    assert len(answer["sent"]) == 2  # one connection each side of the restart
+    # libpq's trace: "<time>\tF\t<length>\tQuery\t "SELECT 1"" for what the client sent.
+    health_check = re.compile(r'\tF\t\d+\t(?:Query|Parse)\t[^\n]*"SELECT 1"')
+    before, after = (len(health_check.findall(trace)) for trace in answer["sent"])
+    assert after == 0
+    assert before <= 1  # the check asked the ended connection, and it did not answer
+    # The second connection did the registrations' work all the same.
+    assert answer["sent"][1].count("INSERT INTO events_registration") == 4
