@@ -18,9 +18,16 @@ from worker.composers import ComposeError, ComposeSkipped, calendar_on_resend, c
 from worker.models import OutgoingMessage
 from worker.services import Attachment, Message, MessageNotResendable, References
 
-from .calendar import Attendee, itip_cancel, itip_request, sequence_sent, take_sequence
+from .calendar import (
+    Attendee,
+    highest_sequence,
+    itip_cancel,
+    itip_request,
+    sequence_sent,
+    take_sequence,
+)
 from .email_layout import render_bodies
-from .models import CalendarSequence, Event, Registration
+from .models import Event, Registration
 from .selectors import waitlist_position
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -35,6 +42,16 @@ def ticket_qr_png(registration: Registration) -> bytes:
 
 def _attendee(registration: Registration, partstat: str = "ACCEPTED") -> Attendee:
     return Attendee(email=registration.email, name=registration.name, partstat=partstat)
+
+
+def _cancel_calendar(registration: Registration) -> str:
+    """METHOD:CANCEL for the registration's own calendar entry, with its next SEQUENCE."""
+    event = registration.event
+    return itip_cancel(
+        event=event,
+        attendee=_attendee(registration, "DECLINED"),
+        sequence=take_sequence(event=event, email=registration.email),
+    )
 
 
 def _message(
@@ -137,11 +154,7 @@ def calendar_for_resend(row: OutgoingMessage) -> str:
     event = Event.objects.filter(pk=row.event_ref).first() if row.event_ref else None
     if match is None or event is None:
         return row.calendar
-    highest = (
-        CalendarSequence.objects.filter(event=event, email_key=row.to_email.strip().lower())
-        .values_list("sequence", flat=True)
-        .first()
-    )
+    highest = highest_sequence(event=event, email=row.to_email)
     if highest is not None and highest > int(match.group(1)):
         raise MessageNotResendable(
             "a newer calendar went to %s" % row.to_email,
@@ -188,13 +201,7 @@ def offer_expired(*, registration: Registration) -> Message:
             template="offer_expired",
             subject=gettext("Your seat offer has expired: %(title)s") % {"title": event.title},
             kind="events.offer_expired",
-            calendar=itip_cancel(
-                event=event,
-                attendee=_attendee(registration, "DECLINED"),
-                sequence=take_sequence(event=event, email=registration.email),
-            )
-            if held_calendar
-            else "",
+            calendar=_cancel_calendar(registration) if held_calendar else "",
             calendar_method="CANCEL" if held_calendar else "",
         )
 
@@ -209,13 +216,7 @@ def cancellation_receipt(*, registration: Registration, with_calendar: bool) -> 
             subject=gettext("Registration cancelled: %(title)s") % {"title": event.title},
             kind="events.cancellation",
             extra={"has_calendar": with_calendar},
-            calendar=itip_cancel(
-                event=event,
-                attendee=_attendee(registration, "DECLINED"),
-                sequence=take_sequence(event=event, email=registration.email),
-            )
-            if with_calendar
-            else "",
+            calendar=_cancel_calendar(registration) if with_calendar else "",
             calendar_method="CANCEL" if with_calendar else "",
         )
 

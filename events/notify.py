@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy
 from worker.services import Message, References, queue_messages
 
 from . import dates
-from .calendar import Attendee, itip_cancel, itip_request, sequence_sent, take_sequences
+from .calendar import (
+    Attendee,
+    itip_cancel,
+    itip_request,
+    sequence_key,
+    sequence_sent,
+    take_sequences,
+)
 from .email_layout import render_bodies
 from .models import Event, Registration
 
@@ -118,7 +125,7 @@ def notify_event_changed(*, event: Event, changes: list[str]) -> int:
     messages = []
     for registration in recipients:
         confirmed = registration.status == Registration.Status.CONFIRMED
-        sequence = sequences[registration.email.strip().lower()]
+        sequence = sequences[sequence_key(registration.email)]
         attendee = Attendee(
             email=registration.email,
             name=registration.name,
@@ -161,13 +168,13 @@ def notify_event_cancelled(*, event: Event, message: str) -> int:
         emails=[
             r.email
             for r in recipients
-            if r.status != Registration.Status.WAITLISTED or r.email.strip().lower() in sent_before
+            if r.status != Registration.Status.WAITLISTED or sequence_key(r.email) in sent_before
         ],
     )
     messages = []
     for registration in recipients:
         confirmed = registration.status == Registration.Status.CONFIRMED
-        sequence = sequences.get(registration.email.strip().lower())
+        sequence = sequences.get(sequence_key(registration.email))
         calendar = ""
         if sequence is not None:
             calendar = itip_cancel(

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.calendar import take_sequences
+from events.calendar import sequence_key, take_sequences
 from events.models import Event, Registration
 from events.services import registrations
 from partners.models import (
@@ -379,7 +379,7 @@ def _expand_batch(*, sendout_id: int) -> bool:
                 invitation=i,
                 event=event,
                 message=sendout.message,
-                sequence=sequences[i.email.strip().lower()],
+                sequence=sequences[sequence_key(i.email)],
             )
             for i in created
         ]
