@@ -18,7 +18,9 @@ class OutgoingMessage(models.Model):
         SKIPPED = "skipped", _("Not sent")
 
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    # Unique by a constraint (Meta): as a unique field it would also get a varchar_pattern_ops
+    # index on PostgreSQL, for LIKE 'abc%', which nothing asks.
+    message_id = models.CharField(_("Message-ID"), max_length=255)
     # The finished message, as the app handed it over.
     from_email = models.CharField(max_length=255)
     to_email = models.EmailField(_("recipient"))
@@ -60,6 +62,9 @@ class OutgoingMessage(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
+        constraints = [
+            models.UniqueConstraint(fields=["message_id"], name="outbox_message_id_unique")
+        ]
         # A reference is indexed only where it is set: most rows carry two or three of the
         # five, and every index entry is work on the busiest INSERT (a registration receipt).
         indexes = [
