@@ -1,23 +1,31 @@
 """Organiser forms. They parse and validate input; the services in services/ do the writing."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Language, Organisation, Person, PersonMembership
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MAX_IMPORT_FILE_SIZE = 2 * 1024 * 1024
 
 
-class PersonSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search people"),
+def _search_field(*, label: "StrOrPromise", help_text: "StrOrPromise") -> forms.CharField:
+    """The q field of a list page's search form."""
+    return forms.CharField(
+        label=label,
         required=False,
         max_length=200,
-        help_text=_("Name, email, title or organisation."),
+        help_text=help_text,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
+
+
+class PersonSearchForm(forms.Form):
+    q = _search_field(label=_("Search people"), help_text=_("Name, email, title or organisation."))
 
 
 class NetworkPersonForm(forms.Form):
@@ -104,12 +112,8 @@ class ImportPeopleForm(forms.Form):
 
 
 class OrganisationSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search organisations"),
-        required=False,
-        max_length=200,
-        help_text=_("Name, short name or organisation number."),
-        widget=forms.TextInput(attrs={"type": "search"}),
+    q = _search_field(
+        label=_("Search organisations"), help_text=_("Name, short name or organisation number.")
     )
 
 
