@@ -1,5 +1,6 @@
 """Public event pages, the registration form and the personal link. Each view calls one service."""
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -178,10 +179,16 @@ def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
             "can_change": services.change_refusal(registration, now=now) is None,
             "can_cancel": registration.status in Registration.ACTIVE_STATUSES
             and event.ends_at > now,
-            "register_again": registration.status == Registration.Status.CANCELLED
-            and selectors.registration_state(event, now=now) in FORM_STATES,
+            "register_again": _can_register_again(registration, now=now),
             "answers": _answers_for_display(registration),
         },
+    )
+
+
+def _can_register_again(registration: Registration, *, now: dt.datetime | None = None) -> bool:
+    """A cancelled registration whose event still takes registrations: offer the form again."""
+    return registration.status == Registration.Status.CANCELLED and (
+        selectors.registration_state(registration.event, now=now) in FORM_STATES
     )
 
 
@@ -258,8 +265,7 @@ def _not_changeable(request: HttpRequest, registration: Registration, reason: An
             "event": event,
             "reason": reason,
             "cancelled": registration.status == Registration.Status.CANCELLED,
-            "register_again": registration.status == Registration.Status.CANCELLED
-            and selectors.registration_state(event) in FORM_STATES,
+            "register_again": _can_register_again(registration),
         },
     )
 
