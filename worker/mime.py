@@ -116,26 +116,28 @@ def _text(subtype: str, text: str, *, params: str = 'charset="utf-8"') -> Part:
     return [f"Content-Type: text/{subtype}; {params}", "Content-Transfer-Encoding: " + cte], body
 
 
-def _file(content_type: str, filename: str, encoded: str) -> Part:
+def _file(content_type: str, filename: str, encoded: str, *, content_id: str = "") -> Part:
+    """A base64 part: an attachment, or with content_id an inline part the HTML shows."""
     encoded = "".join(encoded.split())
     lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
-    return [
-        "Content-Type: %s; %s" % (_clean(content_type), _param("name", filename)),
-        "Content-Disposition: attachment; " + _param("filename", filename),
+    headers = ["Content-Type: %s; %s" % (_clean(content_type), _param("name", filename))]
+    if content_id:
+        headers.append("Content-ID: <%s>" % _clean(content_id))
+    disposition = "inline" if content_id else "attachment"
+    headers += [
+        "Content-Disposition: %s; %s" % (disposition, _param("filename", filename)),
         "Content-Transfer-Encoding: base64",
-    ], CRLF.join(lines)
+    ]
+    return headers, CRLF.join(lines)
 
 
 def _inline(attachment: dict) -> Part:
-    encoded = "".join(attachment["base64"].split())
-    lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
-    return [
-        "Content-Type: %s; %s"
-        % (_clean(attachment["content_type"]), _param("name", attachment["filename"])),
-        "Content-ID: <%s>" % _clean(attachment["content_id"]),
-        "Content-Disposition: inline; " + _param("filename", attachment["filename"]),
-        "Content-Transfer-Encoding: base64",
-    ], CRLF.join(lines)
+    return _file(
+        attachment["content_type"],
+        attachment["filename"],
+        attachment["base64"],
+        content_id=attachment["content_id"],
+    )
 
 
 def _multipart(subtype: str, parts: Sequence[Part], *, params: str = "") -> Part:
