@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AwareDatetime, field_validator
+from pydantic import AwareDatetime, BaseModel, field_validator
 
 EventKind = Literal["conference", "network_meeting", "other"]
 EventStatus = Literal["draft", "published", "cancelled"]
@@ -191,13 +191,22 @@ class CheckInOut(Schema):
 # Registrations ---------------------------------------------------------------------------------
 
 
-class ConsentsIn(Schema):
+class PublicInput(BaseModel):
+    """A public request body, validated by pydantic as it is, without ninja's Schema.
+
+    Schema hands every value to pydantic through a DjangoGetter (for reading model instances:
+    dotted attributes, resolvers), which a JSON body never needs. On the registration body,
+    the public hot path, that wrapper was three quarters of the validation: 81 -> 20 us
+    (issue 10). Errors, defaults and the OpenAPI schema are the same."""
+
+
+class ConsentsIn(PublicInput):
     participant_list: bool = Field(False, description="Appear on the participant list.")
     dietary: bool = Field(False, description="May store dietary needs (health/religion).")
     assistance: bool = Field(False, description="May store assistance needs (health).")
 
 
-class AnswerIn(Schema):
+class AnswerIn(PublicInput):
     question: int = Field(..., ge=1, le=2**31 - 1)
     value: str | bool | list[str]
 
@@ -211,7 +220,7 @@ def _check_email(value: str) -> str:
     return value
 
 
-class RegistrationIn(Schema):
+class RegistrationIn(PublicInput):
     name: str = Field(..., min_length=1, max_length=200)
     email: str = Field(..., max_length=254)
     organisation: str = Field("", max_length=200, description="Organisation name.")
