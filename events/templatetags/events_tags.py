@@ -1,4 +1,5 @@
-"""Template helpers for events: times in the display time zone, and the upcoming-events box.
+"""Template helpers for events: the upcoming, past and featured-conference boxes. Dates and
+times ({% when %}, {% hours %}, the local_* filters) are the dates library's.
 
 Drop the upcoming events into any page (the home page's {% block upcoming %}, a network page):
     {% load events_tags %}{% upcoming_events %}            all networks
@@ -9,23 +10,10 @@ from typing import Any
 
 from django import template
 
-from .. import dates
 from ..selectors import next_conference, past_events, registration_state
 from ..selectors import upcoming_events as select_upcoming
 
 register = template.Library()
-
-
-@register.simple_tag
-def when(obj: Any, style: str = "") -> str:
-    """'onsdag 20. januar 2027 kl. 10.00–15.00' for an event or session (events/dates.py)."""
-    return dates.format_when(obj, weekday=style != "compact")
-
-
-@register.simple_tag
-def hours(obj: Any) -> str:
-    """'10.00–11.30' in local time."""
-    return dates.format_hours(obj)
 
 
 @register.inclusion_tag("events/_upcoming.html")
