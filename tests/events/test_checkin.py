@@ -74,6 +74,15 @@ def test_checkin_second_time_reports_first_time_and_changes_nothing(logged_in, u
     assert "08:47" in _messages(response)  # Oslo time, not UTC (07:47)
 
 
+def test_checkin_page_shows_times_as_the_message_does(logged_in, url, event):
+    """One time format (events/dates.py): the page's lines and the message agree, in Oslo time."""
+    anne = make_registration(event, name="Anne Berg", checked_in_at=oslo(2027, 4, 20, 8, 47))
+    page = logged_in.get(url, {"last": anne.ticket_code, "q": "Anne"}, HTTP_ACCEPT_LANGUAGE="nb")
+    html = page.content.decode()
+    assert "Sist: Anne Berg, sjekket inn kl. 08.47." in html
+    assert html.count("sjekket inn kl. 08.47") == 2  # the last one, and the search's match
+
+
 def test_checkin_undo_clears_it(logged_in, url, event):
     anne = make_registration(event, name="Anne", checked_in_at=timezone.now())
     response = logged_in.post(url, {"ticket_code": anne.ticket_code, "action": "undo"}, follow=True)
