@@ -16,8 +16,9 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO
 
 from django.core.exceptions import ValidationError
@@ -482,32 +483,27 @@ def _parse(
             sources = [ImportSource(data=file if isinstance(file, bytes) else file.read())]
         else:
             sources = []
+    # (label, a function giving the header and the numbered rows): files first, then mappings.
+    readers: list[tuple[str, Callable[[], tuple[list[str], list[tuple[int, list[str]]]]]]]
+    readers = [(source.label, partial(_read_csv, source.data)) for source in sources]
+    if rows is not None:
+        readers.append(("", partial(_rows_from_mappings, rows)))
     parsed: list[_Parsed] = []
-    for source in sources:
+    for label, read in readers:
         try:
-            header, records = _read_csv(source.data)
+            header, records = read()
             positions = _map_columns(header, report)
             if not records:
                 raise _FileError(_("The file has a header row but no people."))
         except _FileError as error:
-            if source.label:
+            if label:
                 report.errors.append(
-                    _("%(source)s: %(problem)s") % {"source": source.label, "problem": error}
+                    _("%(source)s: %(problem)s") % {"source": label, "problem": error}
                 )
             else:
                 report.errors.append(str(error))
             continue
-        parsed.append(_Parsed(source.label, positions, len(header), records))
-    if rows is not None:
-        header, records = _rows_from_mappings(rows)
-        try:
-            positions = _map_columns(header, report)
-            if not records:
-                raise _FileError(_("The file has a header row but no people."))
-        except _FileError as error:
-            report.errors.append(str(error))
-        else:
-            parsed.append(_Parsed("", positions, len(header), records))
+        parsed.append(_Parsed(label, positions, len(header), records))
     total = sum(len(p.records) for p in parsed)
     if total > MAX_ROWS:
         report.errors.append(
