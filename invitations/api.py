@@ -101,7 +101,7 @@ def create_sendout(
             person_emails=payload.people,
         )
     except services.NewPeopleRefused as error:
-        if error.report.needs_confirmation and not error.report.has_problems:
+        if error.report.only_organisations_to_confirm:
             raise ApiError(
                 422,
                 "validation_error",

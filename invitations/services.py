@@ -203,7 +203,7 @@ def create_sendout_with_new_people(
             network=event.network, sources=new_people, new_organisations=new_organisations
         )
         report = result.report
-        if report.needs_confirmation and not report.has_problems:
+        if report.only_organisations_to_confirm:
             raise NewPeopleRefused(
                 _(
                     "The new people name organisations that are not in the registry. "

@@ -189,7 +189,7 @@ def _create_sendout(
             **_selection_from(form),
         )
     except services.NewPeopleRefused as error:
-        if not error.report.needs_confirmation or error.report.has_problems:
+        if not error.report.only_organisations_to_confirm:
             form.add_error(None, error.message)
         return None, error.report
     except services.InvitationError as error:

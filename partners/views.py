@@ -283,7 +283,7 @@ def _confirm_import(request: HttpRequest, network: Network) -> HttpResponse:
         report = services.import_people(network=network, file=data, dry_run=True)
         return _render_preview(request, network, report, preview["token"], form)
     report = services.import_people(network=network, file=data, new_organisations=form.sectors())
-    if report.needs_confirmation and not report.has_problems:
+    if report.only_organisations_to_confirm:
         # The registry changed since the preview (or the file names other organisations now).
         names = [o.name for o in report.new_organisations]
         token = _remember_preview(request, network, data, names)
@@ -313,7 +313,7 @@ def organiser_import(request: HttpRequest, network: Network) -> HttpResponse:
         report = services.import_people(
             network=network, file=data, dry_run=form.cleaned_data["dry_run"]
         )
-        if report.needs_confirmation and not report.has_problems:
+        if report.only_organisations_to_confirm:
             names = [o.name for o in report.new_organisations]
             token = _remember_preview(request, network, data, names)
             return _render_preview(

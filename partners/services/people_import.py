@@ -135,6 +135,12 @@ class ImportReport:
         return bool(self.new_organisations) and not self.organisations_confirmed
 
     @property
+    def only_organisations_to_confirm(self) -> bool:
+        """Everything else is fine: confirming the new organisations is all that is left (the
+        caller asks for their sectors instead of showing problems)."""
+        return self.needs_confirmation and not self.has_problems
+
+    @property
     def ok(self) -> bool:
         return not self.has_problems and not self.needs_confirmation
 
