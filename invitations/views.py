@@ -253,8 +253,10 @@ def _confirm_sendout_organisations(
             token=kept["token"],
         )
     if form.is_valid():
+        # Sectors unchosen here only when the event has no network now: the service says so.
+        chosen = sectors.sectors() if sectors.is_valid() else None
         sendout, import_report = _create_sendout(
-            request, event, form, sources, new_organisations=sectors.sectors()
+            request, event, form, sources, new_organisations=chosen
         )
         if sendout is not None:
             del request.session[_new_organisations_key(event)]

@@ -151,3 +151,19 @@ def test_api_sendout_adds_a_new_organisation_only_when_listed(client, event, kli
     assert created.status_code == 201, created.content
     assert Organisation.objects.get(name="Skien kommune").sector == "public"
     assert Person.objects.get(email="siri@skien.example.org").organisation.name == "Skien kommune"
+
+
+def test_confirmation_after_the_event_lost_its_network_is_refused_in_words(admin_client, event):
+    """The event was moved out of its network while the confirmation page was open: the form
+    says why nothing was saved (it answered 500: the unchosen sectors were read anyway)."""
+    pasted = "navn;e-post;organisasjon\nSiri Skien;siri@skien.example.org;Skien kommune\n"
+    html = admin_client.post(_url(event), {"new_people": pasted}).content.decode()
+    token = html.split('name="confirm_organisations" value="')[1].split('"')[0]
+    type(event).objects.filter(pk=event.pk).update(network=None)
+    response = admin_client.post(
+        _url(event), {"confirm_organisations": token, "sector_0": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "This event has no network to add new people to." in response.content.decode()
+    assert not Organisation.objects.filter(name="Skien kommune").exists()
+    assert not SendOut.objects.exists()
