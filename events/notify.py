@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from worker.services import Message, References, queue_messages
 
-from . import dates
 from .calendar import (
     Attendee,
     itip_cancel,
@@ -47,11 +46,6 @@ CHANGE_ALIASES = {
     "meeting_url": "meeting_link",
 }
 OTHER_CHANGE = gettext_lazy("Some details have changed.")
-
-
-def format_when(event: Event) -> str:
-    """The event's time in Europe/Oslo, in the active language (one format: events/dates.py)."""
-    return dates.format_when(event)
 
 
 def change_notes(changes: Iterable[str], *, include_meeting_link: bool = True) -> list[str]:

@@ -257,7 +257,7 @@ def test_notify_query_count_does_not_grow_with_recipients(event, django_assert_n
 def test_format_when_shows_oslo_time_in_the_language(fields, language, expected):
     from django.utils import translation
 
-    from events.notify import format_when
+    from events.dates import format_when
 
     with translation.override(language):
         assert format_when(make_event(**fields)) == expected
