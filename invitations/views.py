@@ -1,8 +1,6 @@
 """HTML pages: the organiser's invitation pages and the invitee's personal link."""
 
-import base64
 import datetime as dt
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +17,7 @@ from events.models import Event, Registration
 from events.selectors_organiser import organised_events
 from events.services import registrations
 from partners.forms import NewOrganisationsForm
+from partners.import_previews import forget_import, keep_import, kept_import
 from partners.models import OrganisationMembership, Person
 from partners.permissions import organiser_required
 from partners.selectors import organised_networks
@@ -145,13 +144,9 @@ def _ask_for_sectors(
     choices, the pasted list and the file) on the server, and ask for a sector for each."""
     names = [o.name for o in report.new_organisations]
     if token is None:
-        token = secrets.token_urlsafe(16)
-        request.session[_new_organisations_key(event)] = {
-            "token": token,
-            "post": post,
-            "sources": [[str(s.label), base64.b64encode(s.data).decode("ascii")] for s in sources],
-            "names": names,
-        }
+        token = keep_import(
+            request.session, _new_organisations_key(event), sources=sources, names=names, post=post
+        )
     form = form or NewOrganisationsForm(names=names)
     return render(
         request,
@@ -226,20 +221,22 @@ def sendout_create(request: HttpRequest, event_id: int) -> HttpResponse:
 def _confirm_sendout_organisations(
     request: HttpRequest, event: Event, networks: Any
 ) -> HttpResponse:
-    kept = request.session.get(_new_organisations_key(event))
-    if not kept or kept.get("token") != request.POST.get("confirm_organisations"):
+    kept = kept_import(
+        request.session,
+        _new_organisations_key(event),
+        request.POST.get("confirm_organisations"),
+    )
+    if kept is None or "post" not in kept.extra:
         messages.error(
             request, _("This confirmation is no longer available. Fill in the form again.")
         )
         return redirect("invitations_organiser:sendout_create", event_id=event.pk)
     post = QueryDict(mutable=True)
-    for key, values in kept["post"].items():
+    for key, values in kept.extra["post"].items():
         post.setlist(key, values)
     form = SendOutForm(post, networks=networks)
-    sources = [
-        ImportSource(data=base64.b64decode(data), label=label) for label, data in kept["sources"]
-    ]
-    sectors = NewOrganisationsForm(request.POST, names=kept["names"])
+    sources = kept.sources
+    sectors = NewOrganisationsForm(request.POST, names=kept.names)
     import_report = None
     if form.is_valid() and not sectors.is_valid() and event.network is not None:
         import_report = import_people(network=event.network, sources=sources, dry_run=True)
@@ -247,10 +244,10 @@ def _confirm_sendout_organisations(
             request,
             event,
             import_report,
-            post=kept["post"],
+            post=kept.extra["post"],
             sources=sources,
             form=sectors,
-            token=kept["token"],
+            token=kept.token,
         )
     if form.is_valid():
         # Sectors unchosen here only when the event has no network now: the service says so.
@@ -259,12 +256,12 @@ def _confirm_sendout_organisations(
             request, event, form, sources, new_organisations=chosen
         )
         if sendout is not None:
-            del request.session[_new_organisations_key(event)]
+            forget_import(request.session, _new_organisations_key(event))
             return redirect("invitations_organiser:sendout", sendout_id=sendout.pk)
         if import_report is not None and not form.errors:
             # The registry changed meanwhile: ask again for what is new now.
             return _ask_for_sectors(
-                request, event, import_report, post=kept["post"], sources=sources
+                request, event, import_report, post=kept.extra["post"], sources=sources
             )
     return render(
         request,

@@ -1,10 +1,8 @@
 """Public partnership pages and the organiser area (/arrangor/). Views parse, call one
 service, and render."""
 
-import base64
 import csv
 import io
-import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,6 +23,7 @@ from .forms import (
     OrganisationSearchForm,
     PersonSearchForm,
 )
+from .import_previews import forget_import, keep_import, kept_import
 from .models import Host, Network, OrganisationMembership, PersonMembership
 from .permissions import network_organiser_required, organiser_required
 from .selectors import (
@@ -239,16 +238,17 @@ def _preview_key(network: Network) -> str:
     return "people-import-preview:%d" % network.pk
 
 
-def _remember_preview(request: HttpRequest, network: Network, data: bytes, names: list[str]) -> str:
-    """Keep the previewed file on the server (the session), so the confirmation imports exactly
-    what the organiser saw, without a second upload. One preview per network at a time."""
-    token = secrets.token_urlsafe(16)
-    request.session[_preview_key(network)] = {
-        "token": token,
-        "data": base64.b64encode(data).decode("ascii"),
-        "names": names,
-    }
-    return token
+def _keep_and_preview(
+    request: HttpRequest,
+    network: Network,
+    report: services.ImportReport,
+    sources: list[services.ImportSource],
+) -> HttpResponse:
+    """Keep the previewed file on the server, so the confirmation imports exactly what the
+    organiser saw without a second upload, and show the preview. One per network at a time."""
+    names = [o.name for o in report.new_organisations]
+    token = keep_import(request.session, _preview_key(network), sources=sources, names=names)
+    return _render_preview(request, network, report, token, NewOrganisationsForm(names=names))
 
 
 def _render_preview(
@@ -273,28 +273,27 @@ def _render_preview(
 
 
 def _confirm_import(request: HttpRequest, network: Network) -> HttpResponse:
-    preview = request.session.get(_preview_key(network))
-    if not preview or preview.get("token") != request.POST.get("confirm"):
+    preview = kept_import(request.session, _preview_key(network), request.POST.get("confirm"))
+    if preview is None:
         messages.error(request, _("This preview is no longer available. Upload the file again."))
         return redirect("partners:organiser_import", slug=network.slug)
-    data = base64.b64decode(preview["data"])
-    form = NewOrganisationsForm(request.POST, names=preview["names"])
+    form = NewOrganisationsForm(request.POST, names=preview.names)
     if not form.is_valid():
-        report = services.import_people(network=network, file=data, dry_run=True)
-        return _render_preview(request, network, report, preview["token"], form)
-    report = services.import_people(network=network, file=data, new_organisations=form.sectors())
+        report = services.import_people(network=network, sources=preview.sources, dry_run=True)
+        return _render_preview(request, network, report, preview.token, form)
+    report = services.import_people(
+        network=network, sources=preview.sources, new_organisations=form.sectors()
+    )
     if report.only_organisations_to_confirm:
         # The registry changed since the preview (or the file names other organisations now).
-        names = [o.name for o in report.new_organisations]
-        token = _remember_preview(request, network, data, names)
-        return _render_preview(request, network, report, token, NewOrganisationsForm(names=names))
+        return _keep_and_preview(request, network, report, preview.sources)
     if not report.ok:
         return render(
             request,
             "partners/organiser_import.html",
             {"network": network, "form": ImportPeopleForm(), "report": report},
         )
-    del request.session[_preview_key(network)]
+    forget_import(request.session, _preview_key(network))
     _import_finished(request, network, report)
     return redirect("partners:organiser_network", slug=network.slug)
 
@@ -314,11 +313,7 @@ def organiser_import(request: HttpRequest, network: Network) -> HttpResponse:
             network=network, file=data, dry_run=form.cleaned_data["dry_run"]
         )
         if report.only_organisations_to_confirm:
-            names = [o.name for o in report.new_organisations]
-            token = _remember_preview(request, network, data, names)
-            return _render_preview(
-                request, network, report, token, NewOrganisationsForm(names=names)
-            )
+            return _keep_and_preview(request, network, report, [services.ImportSource(data=data)])
         if report.ok and not report.dry_run:
             _import_finished(request, network, report)
             return redirect("partners:organiser_network", slug=network.slug)
