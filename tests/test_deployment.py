@@ -245,7 +245,9 @@ def _compose_client() -> list[str] | None:
 
 def test_docker_compose_accepts_the_file_with_env_example(tmp_path):
     client = _compose_client()
-    _require(client is not None, "no docker compose client installed (apt-get install docker-compose)")
+    _require(
+        client is not None, "no docker compose client installed (apt-get install docker-compose)"
+    )
     assert client is not None
     env_file = tmp_path / ".env"
     text = (ROOT / ".env.example").read_text()
