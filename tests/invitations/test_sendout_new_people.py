@@ -167,3 +167,19 @@ def test_confirmation_after_the_event_lost_its_network_is_refused_in_words(admin
     assert "This event has no network to add new people to." in response.content.decode()
     assert not Organisation.objects.filter(name="Skien kommune").exists()
     assert not SendOut.objects.exists()
+
+
+def test_confirmation_page_says_when_it_lists_only_the_first_people(
+    klima_client, event, monkeypatch
+):
+    monkeypatch.setattr("partners.services.people_import.PREVIEW_PEOPLE", 1)
+    pasted = (
+        "navn;e-post;organisasjon\n"
+        "Siri Skien;siri@skien.example.org;Skien kommune\n"
+        "Per Skien;per@skien.example.org;Skien kommune\n"
+    )
+    html = klima_client.post(_url(event), {"new_people": pasted}).content.decode()
+    assert "Confirm the new organisations" in html
+    people = html.split('id="preview-people"')[1].split("</table>")[0]
+    assert "siri@skien.example.org" in people and "per@skien.example.org" not in people
+    assert "The first 1 of 2 people are shown." in html
