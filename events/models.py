@@ -205,6 +205,9 @@ class Registration(models.Model):
         CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
 
     ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED)
+    # Not a column: the place in line that the statement saving a waiting registration counted
+    # (events.services.registrations), for the answer to that same request.
+    waitlist_position_at_save: int | None = None
 
     # Indexed by the (event, status, waitlisted_at) index, which starts with it; token and
     # ticket_code are unique by constraints below (a unique field would also get a

@@ -196,6 +196,9 @@ def waitlist_position(registration: Registration) -> int | None:
     """1-based place in line among those still waiting, by the time they joined."""
     if registration.status != Registration.Status.WAITLISTED or registration.waitlisted_at is None:
         return None
+    # Counted by the statement that saved it (events.services.registrations), if it just was.
+    if registration.waitlist_position_at_save is not None:
+        return registration.waitlist_position_at_save
     # Written out: the public API answers every registration that waits with its place, and
     # the ORM took longer to build this count than the database took to run it.
     with connection.cursor() as cursor:

@@ -441,7 +441,8 @@ def _save_in_transaction(
 
 def _save_in_one_statement(registration: Registration, *, now: dt.datetime) -> None:
     """The common case on PostgreSQL (no sessions, no answers) as one statement: take the seat
-    if there is one, insert the registration confirmed or waiting, and its receipt.
+    if there is one, insert the registration confirmed or waiting, and its receipt; a waiting
+    one also gets its place in line (counted only then, so never while the seat row is locked).
 
     One statement is one transaction that PostgreSQL commits without a round trip back to us:
     the event row is locked from the seat UPDATE at its start until that commit, the shortest
@@ -484,6 +485,9 @@ def _save_in_one_statement(registration: Registration, *, now: dt.datetime) -> N
     if organisation_id != registration.organisation_id:
         registration.organisation_id = organisation_id
     registration.waitlisted_at = now if registration.status == Status.WAITLISTED else None
+    # The place in line as the statement saw the waiting list (selectors.waitlist_position
+    # answers with it instead of counting again): a waiting registration is one round trip.
+    registration.waitlist_position_at_save = row[5]
     registration._state.adding = False
     registration._state.db = connection.alias
     transaction.on_commit(partial(nudge_delivery, message_ids=[receipt.pk]))
@@ -533,14 +537,19 @@ WITH seat AS (
         CASE WHEN EXISTS (SELECT 1 FROM known) THEN '' ELSE %s END
     FROM taken, jsonb_populate_record(NULL::{registration}, %s::jsonb) AS r
     WHERE taken.yes OR %s
-    RETURNING id, status, organisation_id, organisation_name
+    RETURNING id, status, organisation_id, organisation_name, event_id, waitlisted_at
 ), receipt AS (
     INSERT INTO {outbox} ({receipt_columns}, registration_ref)
     SELECT {receipt_values}, reg.id
     FROM reg, jsonb_populate_record(NULL::{outbox}, %s::jsonb) AS m
     RETURNING id
 )
-SELECT reg.id, reg.status, reg.organisation_id, reg.organisation_name, receipt.id
+SELECT reg.id, reg.status, reg.organisation_id, reg.organisation_name, receipt.id,
+    CASE WHEN reg.waitlisted_at IS NOT NULL THEN 1 + (
+        SELECT count(*) FROM {registration} AS w
+        WHERE w.event_id = reg.event_id AND w.status = reg.status
+            AND (w.waitlisted_at, w.id) < (reg.waitlisted_at, reg.id)
+    ) END
 FROM reg, receipt
 """
 

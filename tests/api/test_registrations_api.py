@@ -1,7 +1,10 @@
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
 from events.models import Event, Question, Registration
+from events.selectors import waitlist_position
 from worker.models import OutgoingMessage
 
 from .conftest import Api, add_registration, assert_error_shape
@@ -49,6 +52,29 @@ def test_register_when_full_joins_the_waiting_list_with_its_position(world):
     third = register(world.published, {**PERSON, "email": "c@example.org"}).json()
     assert (second["status"], second["waiting_list_position"]) == ("waitlisted", 1)
     assert (third["status"], third["waiting_list_position"]) == ("waitlisted", 2)
+
+
+def test_the_waiting_list_position_counts_only_those_still_waiting_ahead(world):
+    """The answer's place in line (on PostgreSQL counted by the registering statement itself)
+    is the one the waiting list shows afterwards: not the cancelled, the offered, a later
+    joiner or another event's waiting list."""
+    Event.objects.filter(pk=world.published.pk).update(capacity=0)
+    earlier = timezone.now() - dt.timedelta(hours=1)
+    waiting = Registration.Status.WAITLISTED
+    for n, status in enumerate([waiting, waiting, Registration.Status.CANCELLED], start=1):
+        add_registration(world.published, n, status=status, waitlisted_at=earlier)
+    add_registration(world.published, 4, status=Registration.Status.OFFERED)
+    add_registration(
+        world.published, 5, status=waiting, waitlisted_at=timezone.now() + dt.timedelta(days=1)
+    )
+    other = Event.objects.exclude(pk=world.published.pk).first()
+    if other is not None:
+        add_registration(other, 6, status=waiting, waitlisted_at=earlier)
+
+    body = register(world.published).json()
+
+    assert (body["status"], body["waiting_list_position"]) == ("waitlisted", 3)
+    assert waitlist_position(Registration.objects.get(pk=body["id"])) == 3
 
 
 def test_register_with_answers_and_sessions(world):
