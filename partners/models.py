@@ -62,7 +62,11 @@ class Organisation(models.Model):
                 fields=["organisation_number"],
                 condition=~models.Q(organisation_number=""),
                 name="organisation_number_unique",
-            )
+            ),
+            # Names are told apart regardless of case (the service compares them so); the
+            # database holds it too, so two organisers adding "Skien kommune" and "skien
+            # kommune" at the same moment cannot both succeed.
+            models.UniqueConstraint(Lower("name"), name="organisation_name_unique_ci"),
         ]
 
     def __str__(self) -> str:

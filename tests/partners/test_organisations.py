@@ -92,3 +92,20 @@ def test_registry_page_costs_the_same_queries_for_one_and_many(
     with django_assert_num_queries(len(one.captured_queries)):
         response = klima_client.get(LIST_URL)
     assert "Page 1 of 2" in response.content.decode()
+
+
+def test_the_database_refuses_a_name_that_differs_only_in_case(db):
+    """Two organisers adding the same organisation at the same moment both pass the service's
+    check; the database's constraint refuses the second, and the service says so in words."""
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from partners.services.organisations import _save
+
+    OrganisationFactory(name="Skien kommune")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.create(name="skien kommune", sector="public")
+    with pytest.raises(ValidationError) as refused:
+        _save(Organisation(name="SKIEN KOMMUNE", sector="public"))
+    assert "already registered" in str(refused.value)
+    assert Organisation.objects.filter(name__iexact="skien kommune").count() == 1
