@@ -4,11 +4,14 @@ Endpoints parse input, call one service and render; who may see what comes from 
 selectors as the HTML organiser area.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -482,9 +485,26 @@ def register(
             id=registration.pk,
             status=str(registration.status),
             waiting_list_position=waitlist_position(registration),
-            manage_url=absolute(registration.get_absolute_url()),
+            manage_url=_manage_url(registration.token),
         ),
     )
+
+
+def _manage_url(token: str) -> str:
+    """absolute(registration.get_absolute_url()), with reverse() run once per process (it was
+    a twentieth of the request). A token is token_urlsafe, which reverse() leaves as it is."""
+    return (
+        _manage_url_prefix(
+            settings.SITE_URL, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix()
+        )
+        + token
+        + "/"
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _manage_url_prefix(site_url: str, root: str, urlconf: str | None, script_prefix: str) -> str:
+    return absolute(reverse("events:manage", kwargs={"token": "0"}, urlconf=urlconf)[:-2])
 
 
 @router.post(
