@@ -9,12 +9,18 @@
   (h1 then h3);
 - an optional marker said twice ("Begrunnelse (valgfritt) (valgfritt)").
 `date_problems(html, language)` lists dates not written the one way (events/dates.py).
+`site_links(url, html, skip)` and `post_actions(url, html)` read a page's own links and post
+forms for the tests that walk the site.
 """
 
 import re
+from html.parser import HTMLParser
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
 
 import html5lib
+from django.urls import Resolver404, resolve
 
 REFERENCE_LISTS = ("aria-describedby", "aria-labelledby", "aria-controls", "aria-owns")
 REFERENCE_SINGLE = {"label": "for", "input": "list"}
@@ -104,3 +110,54 @@ def page_problems(html: str) -> list[str]:
     text = _text(body) if body is not None else ""
     problems += ["%r said twice" % m[1] for m in DOUBLED_MARKER.finditer(text)]
     return problems
+
+
+def route_of(path: str) -> str | None:
+    """The URL pattern a path resolves to, or None."""
+    try:
+        return resolve(path).route
+    except Resolver404:
+        return None
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.actions: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"])
+        elif tag == "form" and (values.get("method") or "get").lower() == "post":
+            self.actions.append(values.get("action") or "")
+
+
+def _read(html: str) -> _Links:
+    parser = _Links()
+    parser.feed(html)
+    return parser
+
+
+class SiteLink(NamedTuple):
+    link: str  # path and query, as the test client takes it
+    path: str
+    route: str | None
+
+
+def site_links(url: str, html: str, skip: tuple[str, ...] = ()) -> list[SiteLink]:
+    """The page's links to this site (not those under `skip`), in page order."""
+    found = []
+    for href in _read(html).links:
+        target = urlsplit(urljoin("http://testserver" + url, href))
+        if target.netloc != "testserver" or target.path.startswith(skip):
+            continue
+        link = target.path + ("?" + target.query if target.query else "")
+        found.append(SiteLink(link, target.path, route_of(target.path)))
+    return found
+
+
+def post_actions(url: str, html: str) -> list[str | None]:
+    """The routes the page's post forms send to."""
+    return [route_of(urlsplit(urljoin(url, action)).path) for action in _read(html).actions]

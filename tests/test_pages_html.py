@@ -3,11 +3,8 @@ writes dates the one way (tests/html_checks.py): the pages are found by followin
 organiser home with the demo data, plus the personal pages and forms showing errors."""
 
 from collections import Counter, deque
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from events.demo import seed_events
@@ -17,28 +14,10 @@ from invitations import services as invitations
 from invitations.models import Invitation
 from partners.models import Person
 
-from .html_checks import date_problems, page_problems
+from .html_checks import date_problems, page_problems, site_links
 
 SKIP_PREFIXES = ("/admin/", "/api/", "/i18n/", "/static/", "/konto/logg-ut/", "/kalender/")
 VISITS_PER_ROUTE = 4  # pages of one route (an event page per event, a list's pages) checked
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.links.append(href)
-
-
-def _route(path: str) -> str | None:
-    try:
-        return resolve(path).route
-    except Resolver404:
-        return None
 
 
 def _walk(client, starts: list[str], language: str) -> dict[str, list[str]]:
@@ -56,14 +35,7 @@ def _walk(client, starts: list[str], language: str) -> dict[str, list[str]]:
         problems = page_problems(html) + date_problems(html, language)
         if problems:
             found[url] = problems
-        parser = _Links()
-        parser.feed(html)
-        for href in parser.links:
-            target = urlsplit(urljoin("http://testserver" + url, href))
-            if target.netloc != "testserver" or target.path.startswith(SKIP_PREFIXES):
-                continue
-            link = target.path + ("?" + target.query if target.query else "")
-            route = _route(target.path)
+        for link, _path, route in site_links(url, html, SKIP_PREFIXES):
             if link in seen or route is None or visits[route] >= VISITS_PER_ROUTE:
                 continue
             visits[route] += 1

@@ -8,16 +8,16 @@ enumerated from the URL configuration, must be reached at least once.
 
 import re
 from collections import Counter, deque
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from django.urls import Resolver404, get_resolver, resolve
+from django.urls import get_resolver
 
 from events.demo import seed_events
 from events.models import Event, Question
 from invitations import services as invitations
 
+from ..html_checks import post_actions, route_of, site_links
 from .test_permissions import _object_kwargs, organiser_routes
 from .test_permissions import _walk as _all_routes
 
@@ -25,27 +25,6 @@ from .test_permissions import _walk as _all_routes
 # times per route; every distinct path is followed.
 QUERY_VISITS_PER_ROUTE = 3
 SKIP_PREFIXES = ("/admin/", "/api/", "/i18n/", "/static/", "/konto/logg-ut/")
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-        self.actions: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        if tag == "a" and values.get("href"):
-            self.links.append(values["href"])
-        elif tag == "form" and (values.get("method") or "get").lower() == "post":
-            self.actions.append(values.get("action") or "")
-
-
-def _route_of(path: str) -> str | None:
-    try:
-        return resolve(path).route
-    except Resolver404:
-        return None
 
 
 def _walk(client, start: str = "/arrangor/") -> tuple[set[str], Counter]:
@@ -56,31 +35,21 @@ def _walk(client, start: str = "/arrangor/") -> tuple[set[str], Counter]:
     while queue:
         url = queue.popleft()
         response = client.get(url)
-        route = _route_of(urlsplit(url).path)
+        route = route_of(urlsplit(url).path)
         if route is not None:
             reached.add(route)
         assert response.status_code in (200, 302), (url, response.status_code)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
-        parser = _Links()
-        parser.feed(response.content.decode())
-        for action in parser.actions:
-            target = urlsplit(urljoin(url, action))
-            action_route = _route_of(target.path)
-            if action_route is not None:
-                reached.add(action_route)
-        for href in parser.links:
-            target = urlsplit(urljoin("http://testserver" + url, href))
-            if target.netloc != "testserver" or target.path.startswith(SKIP_PREFIXES):
-                continue
-            link = target.path + ("?" + target.query if target.query else "")
-            link_route = _route_of(target.path)
+        html = response.content.decode()
+        reached.update(route for route in post_actions(url, html) if route is not None)
+        for link, path, link_route in site_links(url, html, SKIP_PREFIXES):
             if link in seen or link_route is None:
                 continue
-            if not target.path.startswith("/arrangor/"):
+            if not path.startswith("/arrangor/"):
                 reached.add(link_route)  # a public page: reached, but the walk stays inside
                 continue
-            if target.query:
+            if "?" in link:
                 if visits[link_route] >= QUERY_VISITS_PER_ROUTE:
                     continue
                 visits[link_route] += 1
