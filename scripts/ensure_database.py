@@ -6,13 +6,11 @@ import sys
 import dj_database_url
 
 
-def main() -> int:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return 0
+def admin_connection(url: str):
+    """An autocommit connection to the server's `postgres` database, with the credentials of
+    `url`, and the database name `url` names."""
     import psycopg
     import psycopg.conninfo
-    from psycopg import sql
 
     config = dj_database_url.parse(url)
     conninfo = psycopg.conninfo.make_conninfo(
@@ -22,13 +20,21 @@ def main() -> int:
         user=config.get("USER") or None,
         password=config.get("PASSWORD") or None,
     )
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
+    return psycopg.connect(conninfo, autocommit=True), config["NAME"]
+
+
+def main() -> int:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return 0
+    from psycopg import sql
+
+    conn, name = admin_connection(url)
+    with conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-            print("created database %s" % config["NAME"])
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print("created database %s" % name)
     return 0
 
 

@@ -120,19 +120,9 @@ def _free_port() -> int:
 
 
 def _postgres_admin(url: str) -> tuple[Any, str]:
-    import dj_database_url
-    import psycopg
-    import psycopg.conninfo
+    from scripts.ensure_database import admin_connection
 
-    config = dj_database_url.parse(url)
-    conninfo = psycopg.conninfo.make_conninfo(
-        dbname="postgres",
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-    )
-    return psycopg.connect(conninfo, autocommit=True), config["NAME"]
+    return admin_connection(url)
 
 
 def _recreate_database(url: str) -> str:
