@@ -18,6 +18,6 @@ urlpatterns = [
     path("invitasjon/", include("invitations.urls")),
     path("kalender/", include("events.urls_feeds")),
     path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
-    path("arrangor/invitasjoner/", include("invitations.organiser_urls")),
+    path("arrangor/invitasjoner/", include("invitations.organiser.urls")),
     path("", include("partners.urls")),
 ]

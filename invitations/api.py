@@ -6,6 +6,7 @@ A send-out is created as a draft (`POST /events/{id}/sendouts`) and sent with
 
 from typing import Annotated, Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
@@ -21,11 +22,13 @@ from partners.api_common import (
     token_auth,
 )
 from partners.selectors import organised_networks
+from partners.services import ImportReport
 
-from . import services
 from .models import SendOut
 from .schemas import SendIn, SendOutIn, SendOutOut
 from .selectors import sendout_progress
+from .services.errors import InvitationError
+from .services.sendouts import NewPeopleRefused, create_sendout_with_new_people, schedule_sendout
 
 router = Router(tags=["invitations"], auth=token_auth)
 
@@ -64,7 +67,7 @@ def _answer(sendout_id: int) -> SendOut:
     return sendout
 
 
-def _invitation_error(error: services.InvitationError) -> ApiError:
+def _invitation_error(error: InvitationError) -> ApiError:
     if error.field:
         return invalid_field(error.field, error.message)
     return ApiError(409, "conflict", error.message, [(None, error.message)])
@@ -89,8 +92,9 @@ def create_sendout(
             _("Select a valid choice. %(value)s is not one of the available choices.")
             % {"value": unknown[0]},
         )
+    assert isinstance(request.user, User)  # token_auth set the token's organiser
     try:
-        sendout, _report = services.create_sendout_with_new_people(
+        sendout, _report = create_sendout_with_new_people(
             event=event,
             created_by=request.user,
             new_people=payload.new_people.encode("utf-8") if payload.new_people.strip() else None,
@@ -100,7 +104,7 @@ def create_sendout(
             organisation_ids=payload.organisations,
             person_emails=payload.people,
         )
-    except services.NewPeopleRefused as error:
+    except NewPeopleRefused as error:
         if error.report.only_organisations_to_confirm:
             raise ApiError(
                 422,
@@ -125,12 +129,12 @@ def create_sendout(
             _("The new people were not imported; nothing was saved."),
             rows or [("new_people", _("The new people were not imported."))],
         ) from error
-    except services.InvitationError as error:
+    except InvitationError as error:
         raise _invitation_error(error) from error
     return Status(201, _answer(sendout.pk))
 
 
-def _import_problems(report: Any) -> list[tuple[str | None, Any]]:
+def _import_problems(report: ImportReport) -> list[tuple[str | None, Any]]:
     """The people import's report as field errors: `new_people.<row>` per row problem."""
     problems: list[tuple[str | None, Any]] = [("new_people", e) for e in report.errors]
     for row in report.row_problems[:100]:
@@ -146,8 +150,8 @@ def _import_problems(report: Any) -> list[tuple[str | None, Any]]:
 def send_sendout(request: HttpRequest, sendout_id: int, payload: SendIn) -> SendOut:
     sendout = _organised_sendout(request, sendout_id)
     try:
-        services.schedule_sendout(sendout_id=sendout.pk, send_at=payload.send_at)
-    except services.InvitationError as error:
+        schedule_sendout(sendout_id=sendout.pk, send_at=payload.send_at)
+    except InvitationError as error:
         raise _invitation_error(error) from error
     return _answer(sendout.pk)
 

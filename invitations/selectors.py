@@ -18,8 +18,6 @@ from worker.models import OutgoingMessage
 
 from .models import Invitation, NetworkOptOut, SendOut
 
-User = Any  # an authenticated user
-
 
 def selected_people(selection: dict) -> QuerySet[Person]:
     """Everyone a send-out's selection names, each once (subqueries, so no duplicate rows)."""

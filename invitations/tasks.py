@@ -2,27 +2,27 @@
 
 from celery import shared_task
 
-from . import services
+from .services import group_messages, reminders, retention, sendouts
 
 
 @shared_task(name="invitations.expand_sendout", acks_late=True)
 def expand_sendout(*, sendout_id: int) -> None:
-    services.expand_sendout(sendout_id=sendout_id)
+    sendouts.expand_sendout(sendout_id=sendout_id)
 
 
 @shared_task(name="invitations.start_due_sendouts")
 def start_due_sendouts() -> int:
-    return services.start_due_sendouts()
+    return sendouts.start_due_sendouts()
 
 
 @shared_task(name="invitations.send_reminders")
 def send_reminders() -> tuple[int, int]:
-    return services.send_reminders()
+    return reminders.send_reminders()
 
 
 @shared_task(name="invitations.deliver_group_message", acks_late=True)
 def deliver_group_message(*, group_message_id: int) -> int:
-    return services.deliver_group_message(group_message_id=group_message_id)
+    return group_messages.deliver_group_message(group_message_id=group_message_id)
 
 
 @shared_task(name="invitations.apply_retention")
@@ -31,4 +31,4 @@ def apply_retention() -> None:
     from events.services.retention import apply_retention as apply_event_retention
 
     apply_event_retention()
-    services.anonymise_invitations()
+    retention.anonymise_invitations()

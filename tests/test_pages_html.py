@@ -10,8 +10,8 @@ from django.utils import timezone
 from events.demo import seed_events
 from events.models import Event, Registration
 from events.services.registrations import cancel_registration
-from invitations import services as invitations
 from invitations.models import Invitation
+from invitations.services import sendouts
 from partners.models import Person
 
 from .html_checks import date_problems, page_problems, site_links
@@ -62,11 +62,11 @@ def site(demo, make_organiser):
     )
     event = registration.event
     invitee = Person.objects.create(name="Ina Invitert", email="ina@example.org")
-    sendout = invitations.create_sendout(
+    sendout = sendouts.create_sendout(
         event=event, created_by=organiser, network_ids=[event.network_id], person_ids=[invitee.pk]
     )
-    invitations.schedule_sendout(sendout_id=sendout.pk)
-    invitations.expand_sendout(sendout_id=sendout.pk)
+    sendouts.schedule_sendout(sendout_id=sendout.pk)
+    sendouts.expand_sendout(sendout_id=sendout.pk)
     cancelled = (
         Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
         .exclude(pk=registration.pk)

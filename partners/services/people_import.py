@@ -123,7 +123,7 @@ class ImportReport:
     organisations_confirmed: bool = False
     organisations_created: int = 0
     people: list[PreviewPerson] = field(default_factory=list)  # the first PREVIEW_PEOPLE
-    emails: list[str] = field(default_factory=list)  # every imported person's address
+    person_ids: list[int] = field(default_factory=list)  # every imported person
 
     @property
     def has_problems(self) -> bool:
@@ -439,7 +439,7 @@ def _write(*, network: Network, rows: list[_Row], default_role: str, report: Imp
         to_update, ["name", "organisation", "title", "phone", "language", "updated_at"]
     )
     report.created, report.updated = len(to_create), len(to_update)
-    report.emails = [person.email for _row, person in people]
+    report.person_ids = [person.pk for _row, person in people]
 
     memberships = {
         membership.person_id: membership
@@ -592,11 +592,11 @@ def import_people(
         # Someone else added one of these people at the same moment.
         report.created = report.updated = report.unchanged = 0
         report.added_to_network = report.already_in_network = report.organisations_created = 0
-        report.people, report.emails = [], []
+        report.people, report.person_ids = [], []
         report.errors.append(
             _("Someone changed the same people while the file was imported. Try again.")
         )
     except ValidationError as error:  # an organisation added by someone else meanwhile
-        report.people, report.emails = [], []
+        report.people, report.person_ids = [], []
         report.errors.extend(error.messages)
     return report

@@ -1,7 +1,7 @@
 import pytest
 
-from invitations import services
 from invitations.models import SendOut
+from invitations.services import sendouts
 from partners.models import Person, PersonMembership
 from worker.models import OutgoingMessage
 
@@ -54,7 +54,7 @@ def test_sendout_is_created_as_a_draft_then_sent_and_its_delivery_followed(
 
     sent = as_organiser.post(path + "/send", {})
     assert sent.status_code == 200 and sent.json()["state"] in ("scheduled", "sending", "done")
-    services.expand_sendout(sendout_id=body["id"])  # what the Celery task does
+    sendouts.expand_sendout(sendout_id=body["id"])  # what the Celery task does
     OutgoingMessage.objects.filter(sendout_ref=body["id"], to_email="medlem0@example.org").update(
         state="sent"
     )

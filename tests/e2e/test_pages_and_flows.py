@@ -91,14 +91,14 @@ def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, 
         event=meeting, name="Kari Hansen", email="kari.e2e@example.org"
     )
     cancel_registration(registration_id=cancelled.pk)
-    from invitations import services as invitations
     from invitations.models import Invitation
+    from invitations.services import sendouts
 
-    sendout = invitations.create_sendout(
+    sendout = sendouts.create_sendout(
         event=demo_site, created_by=None, network_ids=[meeting.network_id]
     )
-    invitations.schedule_sendout(sendout_id=sendout.pk)
-    invitations.expand_sendout(sendout_id=sendout.pk)
+    sendouts.schedule_sendout(sendout_id=sendout.pk)
+    sendouts.expand_sendout(sendout_id=sendout.pk)
     invitation = Invitation.objects.filter(event=demo_site).first()
     page.context.add_cookies(
         [{"name": "django_language", "value": language, "url": live_server.url}]

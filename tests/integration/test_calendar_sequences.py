@@ -20,7 +20,7 @@ from icalendar import Calendar
 from events.models import Event, Registration
 from events.services.registrations import expire_offers
 from invitations.models import SendOut
-from invitations.services import send_participant_reminders
+from invitations.services.reminders import send_participant_reminders
 from partners.api_tokens import create_api_token
 from partners.demo import seed_partners
 from partners.models import Network, OrganiserRole

@@ -2,12 +2,16 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import Event, Registration
 from invitations.models import Invitation, NetworkOptOut
 from invitations.selectors import event_overview
+from invitations.services import answers
 from partners.models import Person
+from worker.models import OutgoingMessage
 
 from .helpers import send_out
 
@@ -111,22 +115,63 @@ def test_register_then_decline_cancels_the_registration(client, invitation):
     assert Registration.objects.get().status == "cancelled"
 
 
-def test_invitation_of_someone_registered_publicly_counts_as_registered(client, event):
+@pytest.fixture
+def publicly_registered(event):
+    """An invitation left pending although its address registered through the public form."""
     registrations.register_participant(
         event=event, name="Jonas Berg", email="JONAS.BERG@example.org"
     )
-    Invitation.objects.create(
+    return Invitation.objects.create(
         event=event,
         email="jonas.berg@example.org",
         name="Jonas Berg",
         person=Person.objects.get(email="jonas.berg@example.org"),
         language="en",
     )
-    invitation = Invitation.objects.get()
-    html = client.get(_url(invitation)).content.decode()
+
+
+def _rows() -> list:
+    return [
+        *Invitation.objects.order_by("pk").values(),
+        *Registration.objects.order_by("pk").values(),
+        *OutgoingMessage.objects.order_by("pk").values(),
+    ]
+
+
+@pytest.mark.parametrize("suffix", ["", "avsla/", "avmeld/"])
+def test_invitation_pages_get_leaves_the_database_unchanged(client, publicly_registered, suffix):
+    before = _rows()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_url(publicly_registered, suffix))
+    assert response.status_code == 200
+    writes = [
+        q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
+    assert writes == []
+    assert _rows() == before
+
+
+def test_invitation_of_someone_registered_publicly_counts_as_registered(
+    client, publicly_registered
+):
+    html = client.get(_url(publicly_registered)).content.decode()
     assert "You are registered" in html
-    invitation.refresh_from_db()
-    assert invitation.state == "registered"
+    assert "You are registered" in client.get(_url(publicly_registered, "avsla/")).content.decode()
+    assert event_overview(publicly_registered.event).registered == 0  # the GET wrote nothing
+    assert answers.reconcile_invitations() == 1
+    publicly_registered.refresh_from_db()
+    assert publicly_registered.state == "registered"
+    assert publicly_registered.registration == Registration.objects.get()
+    assert event_overview(publicly_registered.event).registered == 1
+    assert answers.reconcile_invitations() == 0
+
+
+def test_invitation_of_someone_registered_publicly_declined_cancels_it(client, publicly_registered):
+    client.post(_url(publicly_registered, "avsla/"), {"reason": "Sjuk"})
+    publicly_registered.refresh_from_db()
+    assert publicly_registered.state == "declined"
+    assert publicly_registered.registration == Registration.objects.get()
+    assert Registration.objects.get().status == "cancelled"
 
 
 @pytest.mark.parametrize(

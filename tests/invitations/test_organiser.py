@@ -5,9 +5,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from events.models import Registration
-from invitations import services
 from invitations.models import GroupMessage, Invitation, SendOut
 from invitations.selectors import event_overview
+from invitations.services import group_messages, sendouts
 from partners.models import Network, Organisation, OrganisationMembership, Person
 from worker.models import OutgoingMessage
 
@@ -122,7 +122,7 @@ def test_organiser_of_another_network_gets_404(client, folkehelse_organiser, ans
 def test_organiser_of_another_network_cannot_start_a_sendout(
     client, folkehelse_organiser, event, klima
 ):
-    sendout = services.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
+    sendout = sendouts.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
     client.force_login(folkehelse_organiser)
     response = client.post(BASE + "utsending/%d/send/" % sendout.pk, {"now": "1"})
     assert response.status_code == 404
@@ -185,14 +185,14 @@ def test_group_message_reaches_each_chosen_group_once(
         event=answered, status="waitlisted", name="Venter", email="venter@example.org"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_group_message(
+        group_messages.create_group_message(
             event=answered,
             created_by=None,
             audiences=["confirmed", "no_answer", "waitlisted"],
             subject="Praktisk info",
             body="Husk matpakke.",
         )
-    services.deliver_group_message(group_message_id=GroupMessage.objects.get().pk)
+    group_messages.deliver_group_message(group_message_id=GroupMessage.objects.get().pk)
     rows = OutgoingMessage.objects.filter(kind="organiser_message")
     assert sorted(rows.values_list("to_email", flat=True)) == [
         "emma.wilson@example.org",
@@ -248,7 +248,7 @@ def test_group_message_survives_a_broker_outage(klima_client, answered, eager_ce
     from django.utils import timezone
 
     from invitations.models import GroupMessage
-    from invitations.services import start_due_sendouts
+    from invitations.services.sendouts import start_due_sendouts
 
     with mock.patch(
         "invitations.tasks.deliver_group_message.apply_async", side_effect=OSError("broker down")

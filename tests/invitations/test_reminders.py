@@ -8,8 +8,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from events.models import Registration, Session
-from invitations import services
 from invitations.models import EventReminderSettings, Invitation, ReminderDelivery
+from invitations.services import reminders
 from worker.models import OutgoingMessage
 
 from .helpers import send_out
@@ -35,22 +35,35 @@ def _reminders(kind):
 def test_invitee_reminder_reaches_only_those_without_answer_once(closing_soon):
     answered = Invitation.objects.order_by("pk").first()
     Invitation.objects.filter(pk=answered.pk).update(state="declined")
-    assert services.send_invitee_reminders() == 2
-    assert services.send_invitee_reminders() == 0
+    assert reminders.send_invitee_reminders() == 2
+    assert reminders.send_invitee_reminders() == 0
     emails = set(_reminders("invitation_reminder").values_list("to_email", flat=True))
     assert len(emails) == 2 and answered.email not in emails
 
 
+def test_reminders_skip_an_invitee_who_registered_through_the_public_form(closing_soon):
+    invitation = Invitation.objects.order_by("pk").first()
+    Registration.objects.create(
+        event=closing_soon, status="confirmed", name=invitation.name, email=invitation.email.upper()
+    )
+    invitee_reminders, _participant_reminders = reminders.send_reminders()
+    assert invitee_reminders == 2
+    invitation.refresh_from_db()
+    assert invitation.state == "registered"
+    emails = set(_reminders("invitation_reminder").values_list("to_email", flat=True))
+    assert invitation.email not in emails
+
+
 def test_invitee_reminder_waits_until_n_days_before_close(closing_soon):
     EventReminderSettings.objects.create(event=closing_soon, remind_invitees_days_before_close=1)
-    assert services.send_invitee_reminders() == 0
+    assert reminders.send_invitee_reminders() == 0
     later = closing_soon.registration_closes_at - dt.timedelta(hours=12)
-    assert services.send_invitee_reminders(now=later) == 3
+    assert reminders.send_invitee_reminders(now=later) == 3
 
 
 def test_invitee_reminder_off_when_setting_empty(closing_soon):
     EventReminderSettings.objects.create(event=closing_soon, remind_invitees_days_before_close=None)
-    assert services.send_invitee_reminders() == 0
+    assert reminders.send_invitee_reminders() == 0
 
 
 def test_participant_reminder_has_calendar_agenda_and_details_once(make_event):
@@ -74,8 +87,8 @@ def test_participant_reminder_has_calendar_agenda_and_details_once(make_event):
     Registration.objects.create(
         event=event, status="waitlisted", name="Venter", email="v@example.org"
     )
-    assert services.send_participant_reminders() == 1
-    assert services.send_participant_reminders() == 0
+    assert reminders.send_participant_reminders() == 1
+    assert reminders.send_participant_reminders() == 0
     row = _reminders("participant_reminder").get()
     assert row.to_email == "d@example.org"
     assert "Åpning og velkomst" in row.text_body
@@ -125,7 +138,7 @@ def test_reminders_reach_each_person_once_when_run_twice_concurrently(make_event
         Registration.objects.create(
             event=event, status="confirmed", name="P%d" % n, email="p%d@example.org" % n
         )
-    _run_concurrently(services.send_reminders, count=3)
+    _run_concurrently(reminders.send_reminders, count=3)
     assert _reminders("invitation_reminder").count() == 3
     assert _reminders("participant_reminder").count() == 20
     assert len(set(_reminders("participant_reminder").values_list("to_email", flat=True))) == 20

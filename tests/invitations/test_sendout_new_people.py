@@ -4,8 +4,8 @@ on a page of their own before anything is written. The API path takes the same r
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from invitations import services
 from invitations.models import Invitation, SendOut
+from invitations.services import sendouts
 from partners.models import Organisation, Person
 
 PASTED = "navn;e-post;språk\nLimt Inn;limt.inn@example.org;nn\n"
@@ -21,8 +21,8 @@ def _file(text, name="people.csv"):
 
 
 def _invited(sendout):
-    services.schedule_sendout(sendout_id=sendout.pk)
-    services.expand_sendout(sendout_id=sendout.pk)
+    sendouts.schedule_sendout(sendout_id=sendout.pk)
+    sendouts.expand_sendout(sendout_id=sendout.pk)
     return set(Invitation.objects.filter(sendout=sendout).values_list("email", flat=True))
 
 

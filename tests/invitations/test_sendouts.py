@@ -11,8 +11,8 @@ from icalendar import Calendar
 from events import dates
 from events.calendar import event_uid
 from events.models import Registration
-from invitations import services
 from invitations.models import Invitation, NetworkOptOut, SendOut
+from invitations.services import errors, sendouts
 from partners.models import Network, OrganisationMembership, Person
 from worker.models import OutgoingMessage
 
@@ -82,8 +82,8 @@ def test_sendout_to_chosen_organisations_and_single_people(event, organisations,
 
 
 def test_sendout_unknown_single_email_is_refused(event):
-    with pytest.raises(services.InvitationError):
-        services.create_sendout(event=event, created_by=None, person_emails=["nobody@x.org"])
+    with pytest.raises(errors.InvitationError):
+        sendouts.create_sendout(event=event, created_by=None, person_emails=["nobody@x.org"])
     assert not SendOut.objects.exists()
 
 
@@ -108,8 +108,8 @@ def test_sendout_expansion_twice_creates_each_invitation_and_message_once(event,
     sendout = send_out(event=event, network_ids=[klima.pk])
     # A redelivered task, or the beat re-enqueueing it, must change nothing.
     SendOut.objects.filter(pk=sendout.pk).update(state=SendOut.State.SENDING)
-    services.expand_sendout(sendout_id=sendout.pk)
-    services.expand_sendout(sendout_id=sendout.pk)
+    sendouts.expand_sendout(sendout_id=sendout.pk)
+    sendouts.expand_sendout(sendout_id=sendout.pk)
     sendout.refresh_from_db()
     assert Invitation.objects.filter(event=event).count() == 3
     assert OutgoingMessage.objects.filter(kind="invitation").count() == 3
@@ -119,12 +119,12 @@ def test_sendout_expansion_twice_creates_each_invitation_and_message_once(event,
 def test_sendout_resumes_from_its_cursor_after_a_crash(event, klima, make_person, monkeypatch):
     for _ in range(5):
         make_person(network=klima)
-    monkeypatch.setattr(services, "BATCH_SIZE", 3)
-    sendout = services.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
-    services.schedule_sendout(sendout_id=sendout.pk)
+    monkeypatch.setattr(sendouts, "BATCH_SIZE", 3)
+    sendout = sendouts.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
+    sendouts.schedule_sendout(sendout_id=sendout.pk)
     SendOut.objects.filter(pk=sendout.pk).update(state=SendOut.State.SENDING)
-    assert services._expand_batch(sendout_id=sendout.pk)  # first batch, then "the worker dies"
-    services.expand_sendout(sendout_id=sendout.pk)
+    assert sendouts._expand_batch(sendout_id=sendout.pk)  # first batch, then "the worker dies"
+    sendouts.expand_sendout(sendout_id=sendout.pk)
     sendout.refresh_from_db()
     assert sendout.state == SendOut.State.DONE
     assert sendout.invited_count == 8 == Invitation.objects.count()
@@ -178,9 +178,9 @@ def test_sendout_email_carries_calendar_request_needs_action(event, klima, eager
 def test_sendout_delivered_email_is_one_per_recipient(
     event, klima, eager_celery, django_capture_on_commit_callbacks
 ):
-    sendout = services.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
+    sendout = sendouts.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        services.schedule_sendout(sendout_id=sendout.pk)
+        sendouts.schedule_sendout(sendout_id=sendout.pk)
     # Expansion queued the messages; deliver them as the worker would.
     from worker.delivery import deliver
 
@@ -195,10 +195,10 @@ def test_sendout_request_enqueues_one_task_after_commit(
     event, klima, django_capture_on_commit_callbacks, monkeypatch
 ):
     calls = []
-    monkeypatch.setattr(services, "_enqueue_expansion", lambda sendout_id: calls.append(sendout_id))
-    sendout = services.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
+    monkeypatch.setattr(sendouts, "_enqueue_expansion", lambda sendout_id: calls.append(sendout_id))
+    sendout = sendouts.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.schedule_sendout(sendout_id=sendout.pk)
+        sendouts.schedule_sendout(sendout_id=sendout.pk)
     assert calls == [] and len(callbacks) == 1
     callbacks[0]()
     assert calls == [sendout.pk]
@@ -207,19 +207,19 @@ def test_sendout_request_enqueues_one_task_after_commit(
 
 def test_sendout_scheduled_later_is_started_by_the_beat_when_due(event, klima, monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "_enqueue_expansion", lambda sendout_id: calls.append(sendout_id))
+    monkeypatch.setattr(sendouts, "_enqueue_expansion", lambda sendout_id: calls.append(sendout_id))
     later = timezone.now() + dt.timedelta(hours=2)
-    sendout = services.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
-    services.schedule_sendout(sendout_id=sendout.pk, send_at=later)
-    assert services.start_due_sendouts() == 0
-    services.expand_sendout(sendout_id=sendout.pk)  # too early: does nothing
+    sendout = sendouts.create_sendout(event=event, created_by=None, network_ids=[klima.pk])
+    sendouts.schedule_sendout(sendout_id=sendout.pk, send_at=later)
+    assert sendouts.start_due_sendouts() == 0
+    sendouts.expand_sendout(sendout_id=sendout.pk)  # too early: does nothing
     assert not Invitation.objects.exists()
-    assert services.start_due_sendouts(now=later + dt.timedelta(minutes=1)) == 1
+    assert sendouts.start_due_sendouts(now=later + dt.timedelta(minutes=1)) == 1
     assert calls == [sendout.pk]
 
 
 def test_sendout_preview_renders_in_three_languages(klima_client, event, klima):
-    sendout = services.create_sendout(
+    sendout = sendouts.create_sendout(
         event=event, created_by=None, network_ids=[klima.pk], message="Hjertelig velkommen"
     )
     emma = Person.objects.get(email="emma.wilson@example.org")
@@ -258,7 +258,7 @@ def test_sendout_form_creates_draft_then_send_now_enqueues(
     klima_client, event, klima, monkeypatch, django_capture_on_commit_callbacks
 ):
     calls = []
-    monkeypatch.setattr(services, "_enqueue_expansion", lambda sendout_id: calls.append(sendout_id))
+    monkeypatch.setattr(sendouts, "_enqueue_expansion", lambda sendout_id: calls.append(sendout_id))
     response = klima_client.post(
         "/arrangor/invitasjoner/arrangement/%d/utsending/ny/" % event.pk,
         {"networks": [klima.pk], "message": "Hei alle"},
@@ -281,8 +281,8 @@ def test_sendout_form_with_csv_new_people_imports_and_invites_them(klima_client,
     )
     assert response.status_code == 302
     sendout = SendOut.objects.get()
-    services.schedule_sendout(sendout_id=sendout.pk)
-    services.expand_sendout(sendout_id=sendout.pk)
+    sendouts.schedule_sendout(sendout_id=sendout.pk)
+    sendouts.expand_sendout(sendout_id=sendout.pk)
     invitations = {i.email: i.language for i in Invitation.objects.all()}
     assert invitations == {"ny.person@example.org": "nn", "annen@example.org": "en"}
     assert klima.people.filter(email="ny.person@example.org").exists()
@@ -304,13 +304,13 @@ def test_sendout_form_with_bad_csv_imports_nothing_and_reports_rows(klima_client
 def test_sendout_organiser_cannot_invite_another_networks_people(
     event, klima, folkehelse, klima_organiser, organisations
 ):
-    with pytest.raises(services.InvitationError):
-        services.create_sendout(
+    with pytest.raises(errors.InvitationError):
+        sendouts.create_sendout(
             event=event, created_by=klima_organiser, network_ids=[folkehelse.pk]
         )
     outsider = folkehelse.people.exclude(memberships__network=klima).first()
-    with pytest.raises(services.InvitationError) as refused:
-        services.create_sendout(
+    with pytest.raises(errors.InvitationError) as refused:
+        sendouts.create_sendout(
             event=event, created_by=klima_organiser, person_emails=[outsider.email]
         )
     assert "No person is registered" in str(refused.value.message)  # same as an unknown address

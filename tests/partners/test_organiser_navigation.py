@@ -15,7 +15,7 @@ from django.urls import get_resolver
 
 from events.demo import seed_events
 from events.models import Event, Question
-from invitations import services as invitations
+from invitations.services import sendouts
 
 from ..html_checks import post_actions, route_of, site_links
 from .test_permissions import _object_kwargs, organiser_routes
@@ -75,9 +75,9 @@ def walked_site(demo, klima, make_organiser):
         status=Event.Status.DRAFT,
     )
     # One send-out that went out, so the invitation pages have invited people to link to.
-    sent = invitations.create_sendout(event=event, created_by=organiser, network_ids=[klima.pk])
-    invitations.schedule_sendout(sendout_id=sent.pk)
-    invitations.expand_sendout(sendout_id=sent.pk)
+    sent = sendouts.create_sendout(event=event, created_by=organiser, network_ids=[klima.pk])
+    sendouts.schedule_sendout(sendout_id=sent.pk)
+    sendouts.expand_sendout(sendout_id=sent.pk)
     return organiser
 
 

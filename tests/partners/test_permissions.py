@@ -77,7 +77,7 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
         email="b@example.org",
         waitlisted_at=timezone.now(),
     )
-    from invitations.services import create_sendout
+    from invitations.services.sendouts import create_sendout
     from partners.api_tokens import create_api_token
     from worker.models import OutgoingMessage
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from events.services.retention import apply_retention
-from invitations.services import anonymise_invitations
+from invitations.services.retention import anonymise_invitations
 
 
 class Command(BaseCommand):

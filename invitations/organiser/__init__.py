@@ -1,0 +1,1 @@
+"""The organiser's invitation pages: views, forms and urls."""

@@ -1,0 +1,191 @@
+"""The invitee's answers through their personal link: register, decline, opt out.
+
+Registering through an invitation calls the events registration service (events never imports
+invitations). That service and `cancel_registration` are durable transactions of their own, so
+the invitation is updated in a second, short transaction right after. An invitation can also be
+left pending although its address holds an active registration (registered through the public
+form, or a crash in between): `answer_state` shows it as registered without writing (pages
+call it on GET), and `reconcile_invitations` (beat) or the next answer records it.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Event, Registration
+from events.services import registrations
+from partners.models import Organisation
+
+from ..models import Invitation, NetworkOptOut
+from .errors import InvitationError
+
+
+def _active_registrations(*, event_id: Any, email_ci: str | Combinable) -> QuerySet[Registration]:
+    """Active registrations of an event for an address (any case): the registration a pending
+    invitation is answered by. Values, or OuterRef expressions for a set-based update."""
+    return (
+        Registration.objects.filter(event_id=event_id, status__in=Registration.ACTIVE_STATUSES)
+        .alias(email_ci=Lower("email"))
+        .filter(email_ci=email_ci)
+    )
+
+
+def _answered_elsewhere(invitation: Invitation) -> Registration | None:
+    if invitation.state != Invitation.State.PENDING:
+        return None
+    return _active_registrations(
+        event_id=invitation.event_id, email_ci=invitation.email.lower()
+    ).first()
+
+
+def answer_state(invitation: Invitation) -> Invitation:
+    """The invitation as its holder should see it: a pending one whose address holds an active
+    registration reads as registered. Reads only (GET pages call it); nothing is saved."""
+    registration = _answered_elsewhere(invitation)
+    if registration is not None:
+        invitation.state = Invitation.State.REGISTERED
+        invitation.registration = registration
+    return invitation
+
+
+@transaction.atomic(durable=True)
+def reconcile_invitations() -> int:
+    """Beat: record as registered every pending invitation whose address holds an active
+    registration for its event; returns how many."""
+    found = _active_registrations(
+        event_id=OuterRef("event_id"), email_ci=Lower(OuterRef("email"))
+    ).order_by("pk")
+    return Invitation.objects.filter(Exists(found), state=Invitation.State.PENDING).update(
+        state=Invitation.State.REGISTERED,
+        registration_id=Subquery(found.values("pk")[:1]),
+        decline_reason="",
+        answered_at=timezone.now(),
+    )
+
+
+def _reconcile(invitation: Invitation) -> None:
+    registration = _answered_elsewhere(invitation)
+    if registration is not None:
+        with transaction.atomic(durable=True):
+            _mark(invitation, state=Invitation.State.REGISTERED, registration=registration)
+
+
+def _mark(
+    invitation: Invitation,
+    *,
+    state: str,
+    registration: Registration | None = None,
+    reason: str = "",
+) -> None:
+    invitation.state = state
+    invitation.registration = registration or invitation.registration
+    invitation.decline_reason = reason
+    invitation.answered_at = timezone.now()
+    Invitation.objects.filter(pk=invitation.pk).update(
+        state=invitation.state,
+        registration=invitation.registration,
+        decline_reason=reason,
+        answered_at=invitation.answered_at,
+    )
+
+
+def register_via_invitation(
+    *,
+    invitation: Invitation,
+    name: str,
+    organisation: Organisation | None = None,
+    organisation_name: str = "",
+    title: str = "",
+    phone: str = "",
+    language: str | None = None,
+    list_consent: bool = False,
+    dietary_consent: bool = False,
+    dietary_needs: str = "",
+    assistance_consent: bool = False,
+    assistance_needs: str = "",
+    session_ids: Sequence[int] = (),
+    answers: dict[int, Any] | None = None,
+) -> Registration:
+    """Register the invited address (never another) for the event, bypassing invitation-only.
+
+    Raises the events service's RegistrationError with a message to show.
+    """
+    active = invitation.registration
+    if active is not None and active.status in Registration.ACTIVE_STATUSES:
+        return active
+    try:
+        registration = registrations.register_participant(
+            event=invitation.event,
+            name=name,
+            email=invitation.email,
+            organisation=organisation,
+            organisation_name=organisation_name,
+            title=title,
+            phone=phone,
+            language=language or invitation.language,
+            list_consent=list_consent,
+            dietary_consent=dietary_consent,
+            dietary_needs=dietary_needs,
+            assistance_consent=assistance_consent,
+            assistance_needs=assistance_needs,
+            session_ids=session_ids,
+            answers=answers or {},
+            person=invitation.person,
+            invitation_allowed=True,
+        )
+    except registrations.DuplicateRegistration:
+        # Registered already (e.g. through the public form): the invitation is answered.
+        _reconcile(invitation)
+        if invitation.registration is not None:
+            return invitation.registration
+        raise
+    with transaction.atomic(durable=True):
+        _mark(invitation, state=Invitation.State.REGISTERED, registration=registration)
+    return registration
+
+
+def decline_invitation(*, invitation: Invitation, reason: str = "") -> Invitation:
+    """Decline; someone who had registered through the invitation is cancelled first."""
+    event = invitation.event
+    if event.status == Event.Status.CANCELLED or event.is_past:
+        raise InvitationError(_("This event is cancelled or over."))
+    registration = invitation.registration
+    if registration is not None and registration.status in Registration.ACTIVE_STATUSES:
+        registrations.cancel_registration(registration_id=registration.pk)
+    with transaction.atomic(durable=True):
+        _mark(invitation, state=Invitation.State.DECLINED, reason=reason.strip()[:2000])
+    return invitation
+
+
+@transaction.atomic(durable=True)
+def opt_out_of_network(*, invitation: Invitation) -> NetworkOptOut:
+    """Stop invitations from the invitation's network to its address. Idempotent."""
+    network_id = invitation.event.network_id
+    if network_id is None:
+        raise InvitationError(_("This invitation does not come from a network."))
+    existing = (
+        NetworkOptOut.objects.filter(network_id=network_id)
+        .annotate(email_ci=Lower("email"))
+        .filter(email_ci=invitation.email.lower())
+        .first()
+    )
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return NetworkOptOut.objects.create(
+                network_id=network_id, person=invitation.person, email=invitation.email
+            )
+    except IntegrityError:
+        return NetworkOptOut.objects.get(network_id=network_id, email__iexact=invitation.email)
+
+
+@transaction.atomic(durable=True)
+def undo_opt_out(*, token: str) -> None:
+    NetworkOptOut.objects.filter(token=token).delete()
