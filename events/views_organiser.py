@@ -34,7 +34,7 @@ from .forms_organiser import (
     TicketCodeForm,
 )
 from .models import Event, Question, Registration, Session
-from .selectors_organiser import (
+from .selectors.organiser import (
     ATTENDEE_SORTS,
     DEFAULT_SORT,
     EventFilter,

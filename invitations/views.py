@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from events.forms import RegistrationForm
 from events.models import Event, Registration
-from events.selectors_organiser import organised_events
+from events.selectors.organiser import organised_events
 from events.services import registrations
 from partners.forms import NewOrganisationsForm
 from partners.import_previews import forget_import, keep_import, kept_import

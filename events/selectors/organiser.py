@@ -1,8 +1,8 @@
 """Reads for the organiser area: which events a user organises, attendee lists and their counts."""
 
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
     Case,
     CharField,
@@ -22,12 +22,10 @@ from django.utils import timezone
 from partners.models import Host, Network
 from partners.selectors import organised_hosts, organised_networks
 
-from .models import Event, Registration, SessionChoice
-
-User = Any  # an authenticated user
+from ..models import Event, Registration, SessionChoice
 
 
-def organised_events(user: User) -> QuerySet[Event]:
+def organised_events(user: User | AnonymousUser) -> QuerySet[Event]:
     """Events of the networks and hosts the user's roles cover. Superusers: all."""
     events = Event.objects.select_related("host", "network")
     if not user.is_authenticated:
@@ -39,7 +37,7 @@ def organised_events(user: User) -> QuerySet[Event]:
     )
 
 
-def get_organised_event(user: User, pk: int) -> Event:
+def get_organised_event(user: User | AnonymousUser, pk: int) -> Event:
     """The event if the user organises it; 404 otherwise, so others cannot tell it exists."""
     event = organised_events(user).filter(pk=pk).first()
     if event is None:
@@ -47,7 +45,7 @@ def get_organised_event(user: User, pk: int) -> Event:
     return event
 
 
-def can_organise(user: User, *, host: Host, network: Network | None) -> bool:
+def can_organise(user: User | AnonymousUser, *, host: Host, network: Network | None) -> bool:
     """May the user own an event with this host and network?"""
     if getattr(user, "is_superuser", False):
         return True
