@@ -30,7 +30,7 @@ def organised_events(user: User | AnonymousUser) -> QuerySet[Event]:
     events = Event.objects.select_related("host", "network")
     if not user.is_authenticated:
         return events.none()
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return events
     return events.filter(
         Q(network__in=organised_networks(user)) | Q(host__in=organised_hosts(user))
@@ -47,7 +47,7 @@ def get_organised_event(user: User | AnonymousUser, pk: int) -> Event:
 
 def can_organise(user: User | AnonymousUser, *, host: Host, network: Network | None) -> bool:
     """May the user own an event with this host and network?"""
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return True
     if network is not None and organised_networks(user).filter(pk=network.pk).exists():
         return True
@@ -139,7 +139,11 @@ def attendees(
     sort: str = DEFAULT_SORT,
     with_details: bool = False,
 ) -> QuerySet[Registration]:
-    """The event's registrations, searched by name, email and organisation, filtered and sorted.
+    """The event's registrations, searched, filtered and sorted: the organiser pages, their
+    exports and the API's registration list all read them here.
+
+    Every word of the search must match the name, the email, the organisation typed or linked,
+    or (whole word) the linked organisation's short name.
 
     with_details prefetches session choices and answers for the exports (two extra queries,
     however many rows).
