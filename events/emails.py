@@ -28,7 +28,7 @@ from .calendar import (
 )
 from .email_layout import render_bodies
 from .models import Event, Registration
-from .selectors import waitlist_position
+from .selectors.public import waitlist_position
 
 OSLO = ZoneInfo("Europe/Oslo")
 

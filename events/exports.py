@@ -50,7 +50,7 @@ def attendee_table(
 ) -> tuple[list[str], Iterator[list[Any]]]:
     """Header and rows of the general attendee export.
 
-    `registrations` must come from selectors_organiser.attendees(..., with_details=True).
+    `registrations` must come from selectors.organiser.attendees(..., with_details=True).
     """
     questions = list(Question.objects.filter(event=event).order_by("position", "id"))
     has_sessions = event.sessions.filter(requires_signup=True).exists()

@@ -1,4 +1,5 @@
-"""Calendar downloads and subscription feeds (METHOD:PUBLISH), with ETag and Last-Modified."""
+"""Calendar downloads and subscription feeds (METHOD:PUBLISH), with ETag and Last-Modified,
+and their URLs (mounted at /kalender/, namespace feeds)."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -6,6 +7,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -120,3 +122,11 @@ def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
         modified=[registration.updated_at for registration in registrations],
         cache_control="private, no-cache",
     )
+
+
+app_name = "feeds"
+urlpatterns = [
+    path("arrangement/<int:pk>.ics", event_calendar, name="event"),
+    path("nettverk/<slug:slug>.ics", network_calendar, name="network"),
+    path("person/<str:token>.ics", personal_calendar, name="person"),
+]

@@ -1,4 +1,4 @@
-"""Public and participant routes under /arrangementer/ (organiser routes: urls_organiser.py)."""
+"""Public and participant routes under /arrangementer/ (organiser routes: organiser/urls.py)."""
 
 from django.urls import path, register_converter
 

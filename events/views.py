@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from partners.models import Language, Network
 
-from . import selectors
 from .forms import DetailsForm, RegistrationForm, ResendLinkForm
 from .models import Event, Registration
+from .selectors import public as selectors
 from .services import registrations as services
 from .services.registrations import DuplicateRegistration, NotChangeable, RegistrationError
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
 from events.models import Event
-from events.selectors_organiser import organised_events
+from events.selectors.organiser import organised_events
 from partners.api_common import (
     ApiError,
     error_responses,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from events import notify
 from events.models import Event, Question, Registration, Session
-from events.selectors_organiser import can_organise
+from events.selectors.organiser import can_organise
 from events.services.registrations import fill_free_seats
 
 User = Any  # an authenticated user

@@ -40,7 +40,7 @@ from worker.services import (
 from .. import emails
 from ..calendar import sequence_sent
 from ..models import Answer, Event, Question, Registration, Session, SessionChoice
-from ..selectors import (
+from ..selectors.public import (
     STATE_CANCELLED,
     STATE_CLOSED,
     STATE_DRAFT,

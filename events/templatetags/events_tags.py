@@ -10,8 +10,8 @@ from typing import Any
 
 from django import template
 
-from ..selectors import next_conference, past_events, registration_state
-from ..selectors import upcoming_events as select_upcoming
+from ..selectors.public import next_conference, past_events, registration_state
+from ..selectors.public import upcoming_events as select_upcoming
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Event, Registration
-from events.selectors_organiser import organised_events
+from events.selectors.organiser import organised_events
 from partners.forms import NewOrganisationsForm
 from partners.import_previews import forget_import, keep_import, kept_import
 from partners.models import Network, OrganisationMembership, Person

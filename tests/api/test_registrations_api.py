@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event, Question, Registration
-from events.selectors import waitlist_position
+from events.selectors.public import waitlist_position
 from worker.models import OutgoingMessage
 
 from .conftest import Api, add_registration, assert_error_shape

@@ -170,18 +170,18 @@ def test_attendee_print_lists_confirmed_with_ticket_codes(logged_in, event):
 
 
 def test_attendee_list_without_promote_service_has_no_promote_button(logged_in, event):
-    from events import views_organiser
+    from events.organiser.views import attendees
 
     make_registration(event, name="Cecilie", status=Registration.Status.WAITLISTED)
     html = logged_in.get(f"/arrangor/arrangementer/{event.pk}/deltakere/").content.decode()
-    has_service = views_organiser.promote_from_waiting_list is not None
+    has_service = attendees.promote_from_waiting_list is not None
     assert ("flytt-opp" in html) == has_service
 
 
 def test_attendee_promote_with_service_offers_the_seat(logged_in, event):
-    from events import views_organiser
+    from events.organiser.views import attendees
 
-    if views_organiser.promote_from_waiting_list is None:
+    if attendees.promote_from_waiting_list is None:
         pytest.skip("events.services.registrations.promote_from_waiting_list not in this branch")
     waiting = make_registration(event, name="Cecilie", status=Registration.Status.WAITLISTED)
     url = f"/arrangor/arrangementer/{event.pk}/deltakere/{waiting.pk}/flytt-opp/"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Host, Network
 from partners.selectors import organised_hosts, organised_networks
 
-from .models import Event, Question, Registration, Session
+from ..models import Event, Question, Registration, Session
 
 MAX_INTEGER = 2_147_483_647
 MAX_CAPACITY = 100_000

@@ -1,8 +1,8 @@
 """Reads for the organiser area: which events a user organises, attendee lists and their counts."""
 
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
     Case,
     CharField,
@@ -22,24 +22,22 @@ from django.utils import timezone
 from partners.models import Host, Network
 from partners.selectors import organised_hosts, organised_networks
 
-from .models import Event, Registration, SessionChoice
-
-User = Any  # an authenticated user
+from ..models import Event, Registration, SessionChoice
 
 
-def organised_events(user: User) -> QuerySet[Event]:
+def organised_events(user: User | AnonymousUser) -> QuerySet[Event]:
     """Events of the networks and hosts the user's roles cover. Superusers: all."""
     events = Event.objects.select_related("host", "network")
     if not user.is_authenticated:
         return events.none()
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return events
     return events.filter(
         Q(network__in=organised_networks(user)) | Q(host__in=organised_hosts(user))
     )
 
 
-def get_organised_event(user: User, pk: int) -> Event:
+def get_organised_event(user: User | AnonymousUser, pk: int) -> Event:
     """The event if the user organises it; 404 otherwise, so others cannot tell it exists."""
     event = organised_events(user).filter(pk=pk).first()
     if event is None:
@@ -47,9 +45,9 @@ def get_organised_event(user: User, pk: int) -> Event:
     return event
 
 
-def can_organise(user: User, *, host: Host, network: Network | None) -> bool:
+def can_organise(user: User | AnonymousUser, *, host: Host, network: Network | None) -> bool:
     """May the user own an event with this host and network?"""
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return True
     if network is not None and organised_networks(user).filter(pk=network.pk).exists():
         return True
@@ -141,7 +139,11 @@ def attendees(
     sort: str = DEFAULT_SORT,
     with_details: bool = False,
 ) -> QuerySet[Registration]:
-    """The event's registrations, searched by name, email and organisation, filtered and sorted.
+    """The event's registrations, searched, filtered and sorted: the organiser pages, their
+    exports and the API's registration list all read them here.
+
+    Every word of the search must match the name, the email, the organisation typed or linked,
+    or (whole word) the linked organisation's short name.
 
     with_details prefetches session choices and answers for the exports (two extra queries,
     however many rows).

@@ -1,4 +1,4 @@
-"""Reads shared by the public pages, the personal link, services and the bench."""
+"""Reads shared by the public pages, the API, the personal link, services and the bench."""
 
 import datetime as dt
 import functools
@@ -6,18 +6,24 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     F,
     Prefetch,
     Q,
     QuerySet,
+    Value,
+    When,
     prefetch_related_objects,
 )
 from django.utils import timezone
 
-from .models import Event, Question, Registration, Session, SessionChoice
+from ..models import Event, Question, Registration, Session, SessionChoice
+from .organiser import organised_events
 
 # Where registration stands for an event, as the public page and the services see it.
 STATE_DRAFT = "draft"
@@ -91,6 +97,54 @@ def past_events(*, network_slug: str = "") -> QuerySet[Event]:
     if network_slug:
         events = events.filter(network__slug=network_slug)
     return events
+
+
+# Drafts are not public: every other event can be opened by its id, cancelled ones too.
+PUBLIC = ~Q(status=Event.Status.DRAFT)
+
+
+def public_events() -> QuerySet[Event]:
+    """Events anyone may open by id: published and cancelled ones."""
+    return Event.objects.filter(PUBLIC)
+
+
+def visible_events(user: User | AnonymousUser) -> QuerySet[Event]:
+    """Published events for everyone; an organiser also sees drafts and cancelled events of theirs.
+
+    Each row carries `api_organised`: whether the user organises it (meeting link, drafts).
+    """
+    return _visible(user, Q(status=Event.Status.PUBLISHED))
+
+
+def visible_event(user: User | AnonymousUser, pk: int) -> Event | None:
+    """One event by id, with its agenda and questions: any public event (cancelled ones too, as
+    on the public page) and the user's own drafts."""
+    return (
+        _visible(user, PUBLIC)
+        .prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _visible(user: User | AnonymousUser, public: Q) -> QuerySet[Event]:
+    events = Event.objects.select_related("host", "network").prefetch_related(
+        Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "id"))
+    )
+    if not user.is_authenticated:
+        return events.filter(public).annotate(
+            api_organised=Value(False, output_field=BooleanField())
+        )
+    organised = organised_events(user).values("pk")
+    return events.filter(public | Q(pk__in=organised)).annotate(
+        api_organised=Case(
+            When(pk__in=organised, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
 
 
 @functools.cache

@@ -1,0 +1,1 @@
+"""The organiser area for events (/arrangor/arrangementer/): views/, forms.py, urls.py."""
