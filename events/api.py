@@ -17,18 +17,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from partners.api_common import (
-    OPTIONAL_AUTH_OPENAPI,
-    ApiError,
-    Pagination,
-    error_responses,
-    forbidden,
-    invalid_field,
-    not_found,
-    optional_token_auth,
-    public_write_throttle,
-    token_auth,
-)
+from api.auth import OPTIONAL_AUTH_OPENAPI, optional_token_auth, token_auth
+from api.errors import ApiError, error_responses, forbidden, invalid_field, not_found
+from api.pagination import Pagination
+from api.throttling import public_write_throttle
 from partners.models import Host, Network
 from partners.selectors import organised_hosts
 from worker.models import OutgoingMessage
