@@ -1,11 +1,11 @@
-"""events.notify: one outbox row per participant, in their language, with the right iTIP."""
+"""events.emails.notify_event_*: one outbox row per participant, in their language, with the right iTIP."""
 
 import pytest
 from django.db import transaction
 
 from events.calendar import take_sequence
+from events.emails import notify_event_cancelled, notify_event_changed
 from events.models import CalendarSequence, Registration
-from events.notify import notify_event_cancelled, notify_event_changed
 from worker.models import OutgoingMessage
 
 from .calendar_support import (
