@@ -101,6 +101,15 @@ def attendee(
     return Attendee(email=registration.email, name=registration.name, partstat=partstat, rsvp=rsvp)
 
 
+def calendar_holders(*, event: Event, registrations: Iterable[Registration]) -> set[str]:
+    """The addresses (as sequence_key) that may hold the event in a calendar: confirmed
+    registrations, and any address sent a calendar for it (an invitation, a change while it
+    held a seat offer). One query."""
+    registrations = list(registrations)
+    confirmed = {sequence_key(r.email) for r in registrations if r.status == Status.CONFIRMED}
+    return confirmed | sequence_sent(event=event, emails=[r.email for r in registrations])
+
+
 def ticket_qr_png(registration: Registration) -> bytes:
     """The ticket code as a QR code, for check-in at the door."""
     buffer = io.BytesIO()
@@ -216,7 +225,7 @@ def _cancel_calendar(registration: Registration) -> str:
 def offer_expired(*, registration: Registration) -> Message:
     """The seat passed on. Someone sent the event's calendar while they held the offer (the
     event changed) also gets METHOD:CANCEL, so it leaves their calendar."""
-    held_calendar = bool(sequence_sent(event=registration.event, emails=[registration.email]))
+    held_calendar = bool(calendar_holders(event=registration.event, registrations=[registration]))
     return participant_message(
         registration=registration,
         template="emails/events/offer_expired",
@@ -336,19 +345,14 @@ def notify_event_changed(*, event: Event, changes: list[str]) -> int:
 def notify_event_cancelled(*, event: Event, message: str) -> int:
     """Send every active registration the cancellation with the organiser's message.
 
-    Whoever may hold the event in a calendar (confirmed, offered, or anyone already sent a
-    calendar) gets METHOD:CANCEL with a SEQUENCE above both the event's and anything they were
-    sent; the rest of the waiting list gets the email alone. Returns the number queued.
+    Whoever may hold the event in a calendar (calendar_holders) gets
+    METHOD:CANCEL with a SEQUENCE above both the event's and anything they were sent; the rest
+    gets the email alone. Returns the number queued.
     """
     recipients = _recipients(event, Registration.ACTIVE_STATUSES)
-    sent_before = sequence_sent(event=event, emails=[r.email for r in recipients])
+    holders = calendar_holders(event=event, registrations=recipients)
     sequences = take_sequences(
-        event=event,
-        emails=[
-            r.email
-            for r in recipients
-            if r.status != Status.WAITLISTED or sequence_key(r.email) in sent_before
-        ],
+        event=event, emails=[r.email for r in recipients if sequence_key(r.email) in holders]
     )
     messages = []
     for registration in recipients:

@@ -204,6 +204,17 @@ def test_notify_event_cancelled_sends_cancel_to_every_active_registration(
     assert "Cancelled: Klimasamling" in sent["english@example.com"].subject
 
 
+def test_notify_event_cancelled_sends_no_calendar_to_an_offer_never_sent_one(event):
+    make_registration(event, email="offered@example.no", status=Registration.Status.OFFERED)
+    event.status = event.Status.CANCELLED
+    event.save()
+    assert notify_event_cancelled(event=event, message="Avlyst") == 1
+    row = rows()["offered@example.no"]
+    assert (row.calendar, row.calendar_method) == ("", "")
+    assert "Avlyst" in row.text_body
+    assert not CalendarSequence.objects.filter(event=event).exists()
+
+
 def test_notify_event_cancelled_sequence_above_last_update(event, participants):
     event.sequence += 1
     event.save()
