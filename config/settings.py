@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "worker",
+    "api",
     "partners",
     "events",
     "invitations",
@@ -228,7 +229,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # Redis answers in well under a millisecond: a dead or hung one costs a request half
             # a second at most (redis-py's default is 5 s), and the rate limits step aside
-            # (partners/rate_limits.py).
+            # (api/throttling.py).
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }

@@ -29,7 +29,8 @@ message to a person takes its number from ``take_sequences`` (one function, one 
     calendar = itip_request(event=event, attendee=..., sequence=sequence)  # or itip_cancel(...)
 
 The organiser side bumps ``event.sequence`` whenever time, place or status changes, before
-calling events.notify. PUBLISH (downloads and feeds) carries ``event.sequence`` itself.
+calling events.emails (notify_event_changed, notify_event_cancelled). PUBLISH (downloads and
+feeds) carries ``event.sequence`` itself.
 """
 
 from __future__ import annotations

@@ -1,36 +1,113 @@
-"""Participant emails, built as finished outbox messages in the participant's language.
+"""Participant emails: the one builder of a message to a registration, and every such message.
 
-Each builder renders templates/emails/events/<name>.txt and .html in the one email layout
-(events/email_layout.py; the subject comes from here) with the registration's language active
-and times shown in Europe/Oslo.
+participant_message renders templates/<template>.txt and .html in the one email layout
+(events/email_layout.py) in the registration's language, times in Europe/Oslo; the events app
+and the invitations app (the participant reminder) both build with it. Every calendar in these
+messages takes its SEQUENCE from events.calendar.take_sequences when it is composed.
 """
 
 import io
 import re
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable, Mapping, Sequence
 
 import segno
 from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from worker.composers import ComposeError, ComposeSkipped, calendar_on_resend, composer
 from worker.models import OutgoingMessage
-from worker.services import Attachment, Message, MessageNotResendable, References
+from worker.services import (
+    Attachment,
+    Message,
+    MessageNotResendable,
+    References,
+    queue_messages,
+)
 
 from .calendar import (
     Attendee,
     highest_sequence,
     itip_cancel,
     itip_request,
+    sequence_key,
     sequence_sent,
     take_sequence,
+    take_sequences,
 )
 from .email_layout import render_bodies
 from .models import Event, Registration
 from .selectors.public import waitlist_position
 
-OSLO = ZoneInfo("Europe/Oslo")
+Status = Registration.Status
+
+# The builder -----------------------------------------------------------------------------------
+
+
+def participant_message(
+    *,
+    registration: Registration,
+    template: str,
+    subject: Promise | str,
+    kind: str,
+    event: Event | None = None,
+    context: Mapping[str, object] | None = None,
+    calendar: str = "",
+    calendar_method: str = "",
+    attachments: Sequence[Attachment] = (),
+) -> Message:
+    """A message to one registration, in its language.
+
+    ``subject``: a lazy "...: %(title)s", filled with the event's title in that language, or a
+    finished string. ``event``: the registration's, when the caller has it loaded already.
+    The meeting link is shown to confirmed participants only, unless ``context`` says otherwise.
+    """
+    event = event or registration.event
+    confirmed = registration.status == Status.CONFIRMED
+    full_context = {
+        "registration": registration,
+        "name": registration.name,
+        "title": event.title,
+        "button_url": settings.SITE_URL + registration.get_absolute_url(),
+        "meeting_url": event.meeting_url if confirmed else "",
+        **(context or {}),
+    }
+    with translation.override(registration.language):
+        if isinstance(subject, Promise):
+            subject = str(subject) % {"title": event.title}
+        bodies = render_bodies(template, full_context, event=event)
+    return Message(
+        to_email=registration.email,
+        to_name=registration.name,
+        subject=subject,
+        text_body=bodies.text,
+        html_body=bodies.html,
+        reply_to=event.organiser_email,
+        calendar=calendar,
+        calendar_method=calendar_method if calendar else "",
+        attachments=[*bodies.inline, *attachments],
+        language=registration.language,
+        kind=kind,
+        refs=References(
+            event=event.pk, registration=registration.pk, person=registration.person_id
+        ),
+    )
+
+
+def attendee(
+    registration: Registration, partstat: str = "ACCEPTED", rsvp: bool = False
+) -> Attendee:
+    return Attendee(email=registration.email, name=registration.name, partstat=partstat, rsvp=rsvp)
+
+
+def calendar_holders(*, event: Event, registrations: Iterable[Registration]) -> set[str]:
+    """The addresses (as sequence_key) that may hold the event in a calendar: confirmed
+    registrations, and any address sent a calendar for it (an invitation, a change while it
+    held a seat offer). One query."""
+    registrations = list(registrations)
+    confirmed = {sequence_key(r.email) for r in registrations if r.status == Status.CONFIRMED}
+    return confirmed | sequence_sent(event=event, emails=[r.email for r in registrations])
 
 
 def ticket_qr_png(registration: Registration) -> bytes:
@@ -40,82 +117,32 @@ def ticket_qr_png(registration: Registration) -> bytes:
     return buffer.getvalue()
 
 
-def _attendee(registration: Registration, partstat: str = "ACCEPTED") -> Attendee:
-    return Attendee(email=registration.email, name=registration.name, partstat=partstat)
-
-
-def _cancel_calendar(registration: Registration) -> str:
-    """METHOD:CANCEL for the registration's own calendar entry, with its next SEQUENCE."""
-    event = registration.event
-    return itip_cancel(
-        event=event,
-        attendee=_attendee(registration, "DECLINED"),
-        sequence=take_sequence(event=event, email=registration.email),
-    )
-
-
-def _message(
-    *,
-    registration: Registration,
-    template: str,
-    subject: str,
-    kind: str,
-    extra: dict | None = None,
-    calendar: str = "",
-    calendar_method: str = "",
-    attachments: list[Attachment] | None = None,
-) -> Message:
-    event = registration.event
-    confirmed = registration.status == Registration.Status.CONFIRMED
-    context = {
-        "registration": registration,
-        "button_url": settings.SITE_URL + registration.get_absolute_url(),
-        "meeting_url": event.meeting_url if confirmed else "",
-        **(extra or {}),
-    }
-    bodies = render_bodies("emails/events/" + template, context, event=event)
-    return Message(
-        to_email=registration.email,
-        to_name=registration.name,
-        subject=subject,
-        text_body=bodies.text,
-        html_body=bodies.html,
-        reply_to=event.organiser_email,
-        calendar=calendar,
-        calendar_method=calendar_method,
-        attachments=[*bodies.inline, *(attachments or [])],
-        language=registration.language,
-        kind=kind,
-        refs=References(
-            event=event.pk, registration=registration.pk, person=registration.person_id
-        ),
-    )
+# One registration's messages -------------------------------------------------------------------
 
 
 def confirmation(*, registration: Registration) -> Message:
     """Registration confirmed: the ticket QR code and a calendar invitation (ACCEPTED)."""
     event = registration.event
-    with translation.override(registration.language), timezone.override(OSLO):
-        return _message(
-            registration=registration,
-            template="confirmation",
-            subject=gettext("Registration confirmed: %(title)s") % {"title": event.title},
-            kind="events.confirmation",
-            calendar=itip_request(
-                event=event,
-                attendee=_attendee(registration),
-                sequence=take_sequence(event=event, email=registration.email),
-                include_meeting_link=True,
-            ),
-            calendar_method="REQUEST",
-            attachments=[
-                Attachment(
-                    filename="ticket-%s.png" % registration.ticket_code,
-                    content_type="image/png",
-                    content=ticket_qr_png(registration),
-                )
-            ],
-        )
+    return participant_message(
+        registration=registration,
+        template="emails/events/confirmation",
+        subject=gettext_lazy("Registration confirmed: %(title)s"),
+        kind="events.confirmation",
+        calendar=itip_request(
+            event=event,
+            attendee=attendee(registration),
+            sequence=take_sequence(event=event, email=registration.email),
+            include_meeting_link=True,
+        ),
+        calendar_method="REQUEST",
+        attachments=[
+            Attachment(
+                filename="ticket-%s.png" % registration.ticket_code,
+                content_type="image/png",
+                content=ticket_qr_png(registration),
+            )
+        ],
+    )
 
 
 # The receipt written when someone registers; what it says is decided when it is sent.
@@ -129,7 +156,6 @@ def registration_receipt(row: OutgoingMessage) -> Message:
     if row.registration_ref is None:
         raise ComposeError("a registration receipt without a registration")
     registration = Registration.objects.select_related("event__host").get(pk=row.registration_ref)
-    Status = Registration.Status
     if registration.status == Status.CONFIRMED and registration.waitlisted_at is None:
         return confirmation(registration=registration)
     if registration.status == Status.WAITLISTED:
@@ -168,65 +194,195 @@ def calendar_for_resend(row: OutgoingMessage) -> str:
 
 
 def waiting_list_receipt(*, registration: Registration, position: int) -> Message:
-    event = registration.event
-    with translation.override(registration.language), timezone.override(OSLO):
-        return _message(
-            registration=registration,
-            template="waiting_list",
-            subject=gettext("You are on the waiting list: %(title)s") % {"title": event.title},
-            kind="events.waiting_list",
-            extra={"position": position},
-        )
+    return participant_message(
+        registration=registration,
+        template="emails/events/waiting_list",
+        subject=gettext_lazy("You are on the waiting list: %(title)s"),
+        kind="events.waiting_list",
+        context={"position": position},
+    )
 
 
 def seat_offered(*, registration: Registration) -> Message:
+    return participant_message(
+        registration=registration,
+        template="emails/events/seat_offered",
+        subject=gettext_lazy("A seat is free for you: %(title)s"),
+        kind="events.seat_offered",
+    )
+
+
+def _cancel_calendar(registration: Registration) -> str:
+    """METHOD:CANCEL for the registration's own calendar entry, with its next SEQUENCE."""
     event = registration.event
-    with translation.override(registration.language), timezone.override(OSLO):
-        return _message(
-            registration=registration,
-            template="seat_offered",
-            subject=gettext("A seat is free for you: %(title)s") % {"title": event.title},
-            kind="events.seat_offered",
-        )
+    return itip_cancel(
+        event=event,
+        attendee=attendee(registration, "DECLINED"),
+        sequence=take_sequence(event=event, email=registration.email),
+    )
 
 
 def offer_expired(*, registration: Registration) -> Message:
     """The seat passed on. Someone sent the event's calendar while they held the offer (the
     event changed) also gets METHOD:CANCEL, so it leaves their calendar."""
-    event = registration.event
-    held_calendar = bool(sequence_sent(event=event, emails=[registration.email]))
-    with translation.override(registration.language), timezone.override(OSLO):
-        return _message(
-            registration=registration,
-            template="offer_expired",
-            subject=gettext("Your seat offer has expired: %(title)s") % {"title": event.title},
-            kind="events.offer_expired",
-            calendar=_cancel_calendar(registration) if held_calendar else "",
-            calendar_method="CANCEL" if held_calendar else "",
-        )
+    held_calendar = bool(calendar_holders(event=registration.event, registrations=[registration]))
+    return participant_message(
+        registration=registration,
+        template="emails/events/offer_expired",
+        subject=gettext_lazy("Your seat offer has expired: %(title)s"),
+        kind="events.offer_expired",
+        calendar=_cancel_calendar(registration) if held_calendar else "",
+        calendar_method="CANCEL",
+    )
 
 
 def cancellation_receipt(*, registration: Registration, with_calendar: bool) -> Message:
     """Sent when the participant cancels; confirmed participants also get METHOD:CANCEL."""
-    event = registration.event
-    with translation.override(registration.language), timezone.override(OSLO):
-        return _message(
-            registration=registration,
-            template="cancellation",
-            subject=gettext("Registration cancelled: %(title)s") % {"title": event.title},
-            kind="events.cancellation",
-            extra={"has_calendar": with_calendar},
-            calendar=_cancel_calendar(registration) if with_calendar else "",
-            calendar_method="CANCEL" if with_calendar else "",
-        )
+    return participant_message(
+        registration=registration,
+        template="emails/events/cancellation",
+        subject=gettext_lazy("Registration cancelled: %(title)s"),
+        kind="events.cancellation",
+        context={"has_calendar": with_calendar},
+        calendar=_cancel_calendar(registration) if with_calendar else "",
+        calendar_method="CANCEL",
+    )
 
 
 def personal_link(*, registration: Registration) -> Message:
-    event = registration.event
-    with translation.override(registration.language), timezone.override(OSLO):
-        return _message(
-            registration=registration,
-            template="personal_link",
-            subject=gettext("Your registration: %(title)s") % {"title": event.title},
-            kind="events.personal_link",
+    return participant_message(
+        registration=registration,
+        template="emails/events/personal_link",
+        subject=gettext_lazy("Your registration: %(title)s"),
+        kind="events.personal_link",
+    )
+
+
+# Every participant of a changed or cancelled event ---------------------------------------------
+#
+# Both run inside the organiser's service, which has already saved the event and bumped
+# ``event.sequence`` for a change of time, place or status. The outbox rows and each address's
+# SEQUENCE are written in that transaction; delivery is enqueued only after it commits. The
+# number of queries does not grow with the number of recipients, apart from the batches of the
+# outbox insert.
+
+# What the organiser side may pass in ``changes``: these keys, or the Event field names below.
+CHANGE_NOTES = {
+    "time": gettext_lazy("The time has changed."),
+    "place": gettext_lazy("The place has changed."),
+    "meeting_link": gettext_lazy("The digital meeting link has changed."),
+    "title": gettext_lazy("The title has changed."),
+    "description": gettext_lazy("The description has changed."),
+}
+CHANGE_ALIASES = {
+    "starts_at": "time",
+    "ends_at": "time",
+    "all_day": "time",
+    "venue_name": "place",
+    "venue_address": "place",
+    "venue": "place",
+    "location": "place",
+    "meeting_url": "meeting_link",
+}
+OTHER_CHANGE = gettext_lazy("Some details have changed.")
+
+
+def change_notes(changes: Iterable[str], *, include_meeting_link: bool = True) -> list[str]:
+    """Translated one-line notes for the change keys, once each, in the order given."""
+    keys: list[str] = []
+    for change in changes:
+        key = CHANGE_ALIASES.get(change, change)
+        if key == "meeting_link" and not include_meeting_link:
+            continue
+        if key not in keys:
+            keys.append(key)
+    notes = [str(CHANGE_NOTES.get(key, OTHER_CHANGE)) for key in keys]
+    return list(dict.fromkeys(notes)) or [str(OTHER_CHANGE)]
+
+
+def _recipients(event: Event, statuses: Iterable[str]) -> list[Registration]:
+    return list(Registration.objects.filter(event=event, status__in=list(statuses)).order_by("pk"))
+
+
+def notify_event_changed(*, event: Event, changes: list[str]) -> int:
+    """Send every confirmed participant, and everyone holding a seat offer, the updated event.
+
+    ``changes`` holds keys of CHANGE_NOTES ("time", "place", "meeting_link", "title",
+    "description") or Event field names; unknown keys give a general note. The caller has saved
+    the event and bumped ``event.sequence``. Returns the number of messages queued.
+    """
+    recipients = _recipients(event, (Status.CONFIRMED, Status.OFFERED))
+    sequences = take_sequences(event=event, emails=[r.email for r in recipients])
+    messages = []
+    for registration in recipients:
+        confirmed = registration.status == Status.CONFIRMED
+        with translation.override(registration.language):
+            notes = change_notes(changes, include_meeting_link=confirmed)
+        messages.append(
+            participant_message(
+                registration=registration,
+                event=event,
+                template="emails/events/event_changed",
+                subject=gettext_lazy("Changed: %(title)s"),
+                kind="event_changed",
+                context={"notes": notes, "offered": registration.status == Status.OFFERED},
+                calendar=itip_request(
+                    event=event,
+                    attendee=attendee(
+                        registration,
+                        "ACCEPTED" if confirmed else "NEEDS-ACTION",
+                        rsvp=not confirmed,
+                    ),
+                    sequence=sequences[sequence_key(registration.email)],
+                    include_meeting_link=confirmed,
+                ),
+                calendar_method="REQUEST",
+            )
         )
+    return _queue(messages)
+
+
+def notify_event_cancelled(*, event: Event, message: str) -> int:
+    """Send every active registration the cancellation with the organiser's message.
+
+    Whoever may hold the event in a calendar (calendar_holders) gets
+    METHOD:CANCEL with a SEQUENCE above both the event's and anything they were sent; the rest
+    gets the email alone. Returns the number queued.
+    """
+    recipients = _recipients(event, Registration.ACTIVE_STATUSES)
+    holders = calendar_holders(event=event, registrations=recipients)
+    sequences = take_sequences(
+        event=event, emails=[r.email for r in recipients if sequence_key(r.email) in holders]
+    )
+    messages = []
+    for registration in recipients:
+        confirmed = registration.status == Status.CONFIRMED
+        sequence = sequences.get(sequence_key(registration.email))
+        calendar = ""
+        if sequence is not None:
+            calendar = itip_cancel(
+                event=event,
+                attendee=attendee(registration, "ACCEPTED" if confirmed else "NEEDS-ACTION"),
+                sequence=sequence,
+                message=message,
+            )
+        messages.append(
+            participant_message(
+                registration=registration,
+                event=event,
+                template="emails/events/event_cancelled",
+                subject=gettext_lazy("Cancelled: %(title)s"),
+                kind="event_cancelled",
+                context={"meeting_url": "", "message": message, "has_calendar": bool(calendar)},
+                calendar=calendar,
+                calendar_method="CANCEL",
+            )
+        )
+    return _queue(messages)
+
+
+def _queue(messages: list[Message]) -> int:
+    if not messages:
+        return 0
+    queue_messages(messages=messages)
+    return len(messages)

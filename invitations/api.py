@@ -11,16 +11,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
+from api.auth import token_auth
+from api.errors import ApiError, error_responses, forbidden, invalid_field, not_found
 from events.models import Event
 from events.selectors.organiser import organised_events
-from partners.api_common import (
-    ApiError,
-    error_responses,
-    forbidden,
-    invalid_field,
-    not_found,
-    token_auth,
-)
 from partners.selectors import organised_networks
 from partners.services import ImportReport
 

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from events.calendar import Attendee, itip_request, take_sequence
 from events.email_layout import render_bodies
+from events.emails import attendee, participant_message
 from events.models import Event, Registration
 from worker.services import Attachment, Message, References
 
@@ -37,16 +38,22 @@ def invitation_links(*, token: str) -> dict[str, str]:
     }
 
 
-def _render(template: str, context: dict, language: str, *, event: Event) -> RenderedEmail:
-    """The subject, and both bodies in the one email layout (events/email_layout.py)."""
+def _subject(template: str, context: dict, language: str, *, event: Event) -> str:
+    """templates/emails/invitations/<template>_subject.txt, on one line, in the language."""
     with translation.override(language):
         subject = render_to_string(
             f"emails/invitations/{template}_subject.txt", {**context, "event": event}
         )
+    return " ".join(subject.split())
+
+
+def _render(template: str, context: dict, language: str, *, event: Event) -> RenderedEmail:
+    """The subject, and both bodies in the one email layout (events/email_layout.py)."""
+    with translation.override(language):
         bodies = render_bodies(f"emails/invitations/{template}", context, event=event)
     return RenderedEmail(
         language=language,
-        subject=" ".join(subject.split()),
+        subject=_subject(template, context, language, event=event),
         text_body=bodies.text,
         html_body=bodies.html,
         inline=bodies.inline,
@@ -136,34 +143,20 @@ def invitee_reminder_message(*, invitation: Invitation, event: Event) -> Message
 
 def participant_reminder_message(*, registration: Registration, event: Event) -> Message:
     """The day-before kind of reminder: the calendar again, the agenda and practical details."""
-    context = {
-        "name": registration.name,
-        "sessions": list(event.sessions.all()),
-        "button_url": absolute_url(registration.get_absolute_url()),
-        "meeting_url": event.meeting_url,
-    }
-    rendered = _render("participant_reminder", context, registration.language, event=event)
-    calendar = itip_request(
+    return participant_message(
+        registration=registration,
         event=event,
-        attendee=Attendee(email=registration.email, name=registration.name, partstat="ACCEPTED"),
-        sequence=take_sequence(event=event, email=registration.email),
-        include_meeting_link=True,
-    )
-    return Message(
-        to_email=registration.email,
-        to_name=registration.name,
-        subject=rendered.subject,
-        text_body=rendered.text_body,
-        html_body=rendered.html_body,
-        attachments=rendered.inline,
-        reply_to=event.organiser_email,
-        calendar=calendar,
-        calendar_method="REQUEST",
-        language=registration.language,
+        template="emails/invitations/participant_reminder",
+        subject=_subject("participant_reminder", {}, registration.language, event=event),
         kind="participant_reminder",
-        refs=References(
-            event=event.pk, registration=registration.pk, person=registration.person_id
+        context={"sessions": list(event.sessions.all())},
+        calendar=itip_request(
+            event=event,
+            attendee=attendee(registration),
+            sequence=take_sequence(event=event, email=registration.email),
+            include_meeting_link=True,
         ),
+        calendar_method="REQUEST",
     )
 
 

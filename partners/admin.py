@@ -157,6 +157,3 @@ class OrganiserRoleAdmin(admin.ModelAdmin):
     list_filter = ["network", "host"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "network", "host"]
-
-
-from . import admin_api  # noqa: E402, F401  (the API tables, kept in their own module)

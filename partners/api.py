@@ -7,7 +7,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from .api_common import Pagination, error_responses, not_found
+from api.errors import error_responses, not_found
+from api.pagination import Pagination
+
 from .models import Host, Network, Organisation, OrganisationMembership
 from .schemas import HostOut, NetworkDetailOut, NetworkOut, OrganisationOut
 

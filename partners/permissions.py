@@ -4,12 +4,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from .selectors import is_organiser, organised_networks
+
+
+class OrganiserRequest(HttpRequest):
+    """The request a view behind organiser_required receives: its user is logged in."""
+
+    user: User
 
 
 def organiser_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

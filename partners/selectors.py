@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
     Case,
     Count,
@@ -25,19 +26,14 @@ from .models import (
     PersonMembership,
 )
 
-User = Any  # an authenticated user or AnonymousUser
 
-
-def is_organiser(user: User) -> bool:
+def is_organiser(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
-    return (
-        bool(getattr(user, "is_superuser", False))
-        or OrganiserRole.objects.filter(user=user).exists()
-    )
+    return user.is_superuser or OrganiserRole.objects.filter(user=user).exists()
 
 
-def organised_networks(user: User) -> QuerySet[Network]:
+def organised_networks(user: User | AnonymousUser) -> QuerySet[Network]:
     """Networks the user organises: directly, or through a host role. Superusers: all.
 
     Built from subqueries rather than joins, so callers can annotate and count without
@@ -45,7 +41,7 @@ def organised_networks(user: User) -> QuerySet[Network]:
     """
     if not user.is_authenticated:
         return Network.objects.none()
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return Network.objects.all()
     direct = OrganiserRole.objects.filter(user=user, network__isnull=False).values("network_id")
     hosted = Network.hosts.through.objects.filter(
@@ -54,15 +50,15 @@ def organised_networks(user: User) -> QuerySet[Network]:
     return Network.objects.filter(Q(pk__in=direct) | Q(pk__in=hosted))
 
 
-def organised_hosts(user: User) -> QuerySet[Host]:
+def organised_hosts(user: User | AnonymousUser) -> QuerySet[Host]:
     if not user.is_authenticated:
         return Host.objects.none()
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return Host.objects.all()
     return Host.objects.filter(organiser_roles__user=user)
 
 
-def can_organise_network(user: User, network: Network) -> bool:
+def can_organise_network(user: User | AnonymousUser, network: Network) -> bool:
     return organised_networks(user).filter(pk=network.pk).exists()
 
 

@@ -2,19 +2,21 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .api_tokens import create_api_token, revoke_api_token
-from .models import ApiToken
-from .permissions import organiser_required
+from api.auth import revoke_api_token
+from api.models import ApiToken
+
+from .api_tokens import create_api_token
+from .permissions import OrganiserRequest, organiser_required
 
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: OrganiserRequest) -> HttpResponse:
     new_token = None
     errors: list[str] = []
     if request.method == "POST":
@@ -32,7 +34,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @organiser_required
-def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke(request: OrganiserRequest, token_id: int) -> HttpResponse:
     # Someone else's token is a 404 whatever the method, so nobody learns which ids exist.
     token = get_object_or_404(ApiToken, pk=token_id, user_id=request.user.pk or 0)
     if request.method != "POST":

@@ -9,14 +9,9 @@ from django.utils import timezone
 from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 
-from partners.api_common import (
-    OPTIONAL_AUTH_OPENAPI,
-    Pagination,
-    error_responses,
-    not_found,
-    optional_token_auth,
-    token_auth,
-)
+from api.auth import OPTIONAL_AUTH_OPENAPI, optional_token_auth, token_auth
+from api.errors import error_responses, not_found
+from api.pagination import Pagination
 from worker.models import OutgoingMessage
 from worker.selectors import messages_for
 

@@ -4,7 +4,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Status
 
-from partners.api_common import ApiError, error_responses, forbidden, invalid_field, token_auth
+from api.auth import token_auth
+from api.errors import ApiError, error_responses, forbidden, invalid_field
 from partners.models import Host, Network
 from partners.selectors import organised_hosts
 

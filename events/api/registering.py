@@ -10,13 +10,9 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from ninja import Status
 
-from partners.api_common import (
-    ApiError,
-    error_responses,
-    not_found,
-    public_write_throttle,
-    token_auth,
-)
+from api.auth import token_auth
+from api.errors import ApiError, error_responses, not_found
+from api.throttling import public_write_throttle
 
 from ..models import Registration
 from ..schemas import (

@@ -10,7 +10,7 @@ from typing import Annotated
 from django.http import Http404, HttpRequest
 from ninja import Header, Router
 
-from partners.api_common import forbidden, not_found
+from api.errors import forbidden, not_found
 
 from ..models import Event
 from ..selectors.organiser import get_organised_event

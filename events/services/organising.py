@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events import notify
+from events import emails
 from events.models import Event, Question, Registration, Session
 from events.selectors.organiser import can_organise
 from events.services.registrations import fill_free_seats
@@ -164,7 +164,7 @@ def update_event(*, event: Event, by_user: User, values: Mapping[str, Any]) -> l
         update_fields.append("sequence")
     locked.save(update_fields=update_fields)
     if calendar_changes and locked.status == Event.Status.PUBLISHED:
-        notify.notify_event_changed(event=locked, changes=calendar_changes)
+        emails.notify_event_changed(event=locked, changes=calendar_changes)
     _copy_into(event, locked)
     return calendar_changes
 
@@ -206,7 +206,7 @@ def cancel_event(*, event: Event, by_user: User, message: str) -> Event:
     locked.cancellation_message = message
     locked.sequence += 1
     locked.save(update_fields=["status", "cancellation_message", "sequence", "updated_at"])
-    notify.notify_event_cancelled(event=locked, message=message)
+    emails.notify_event_cancelled(event=locked, message=message)
     _copy_into(event, locked)
     return event
 

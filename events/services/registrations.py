@@ -26,8 +26,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from api.throttling import count_hit
 from partners.models import Language, Organisation, Person
-from partners.rate_limits import count_hit
 from worker.models import OutgoingMessage
 from worker.services import (
     References,

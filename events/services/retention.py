@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from partners.models import Host, IdempotencyRecord
+from api.idempotency import purge_expired_records
+from partners.models import Host
 from worker.models import OutgoingMessage
 
 from ..models import Answer, CalendarSequence, Event, Registration, new_token
@@ -102,18 +103,9 @@ def anonymise_registrations(*, now: datetime | None = None) -> int:
     return total
 
 
-def purge_idempotency_records(*, now: datetime | None = None) -> int:
-    """Stored API answers (which hold personal links) are only needed for a day of retries."""
-    now = now or timezone.now()
-    deleted, _per_model = IdempotencyRecord.objects.filter(
-        created_at__lt=now - timedelta(days=1)
-    ).delete()
-    return deleted
-
-
 def apply_retention(*, now: datetime | None = None) -> RetentionResult:
     return RetentionResult(
         special_needs_deleted=delete_special_needs(now=now),
         anonymised=anonymise_registrations(now=now),
-        idempotency_records_deleted=purge_idempotency_records(now=now),
+        idempotency_records_deleted=purge_expired_records(now=now),
     )

@@ -3,9 +3,9 @@ import json
 import pytest
 from django.test import RequestFactory
 
+from api.idempotency import request_hash
+from api.models import IdempotencyRecord
 from events.models import Event, Registration
-from partners.api_common import _request_hash
-from partners.models import IdempotencyRecord
 from worker.models import OutgoingMessage
 
 from .conftest import Api, assert_error_shape
@@ -113,7 +113,7 @@ def test_a_request_still_in_progress_is_409(world, as_organiser):
     request = RequestFactory().post(
         "/api/v1/events", json.dumps(NEW_EVENT), content_type="application/json"
     )
-    IdempotencyRecord.objects.filter(key="busy").update(request_hash=_request_hash(request))
+    IdempotencyRecord.objects.filter(key="busy").update(request_hash=request_hash(request))
     response = as_organiser.post("/events", NEW_EVENT, headers={"Idempotency-Key": "busy"})
     assert_error_shape(response, 409, "idempotency_in_progress")
     assert response["Retry-After"] == "1"
@@ -197,14 +197,14 @@ def test_public_posts_go_through_while_the_cache_is_unreachable(
 def test_the_cache_outage_warning_repeats_at_most_once_a_minute(
     world, unreachable_cache, caplog, monkeypatch
 ):
-    from partners import rate_limits
+    from api import throttling
 
     path = "/events/%d/registrations/resend-link" % world.published.pk
     for _ in range(3):
         assert Api().post(path, {"email": "a@example.org"}).status_code == 202
     assert len(_rate_limit_warnings(caplog)) == 1
-    a_minute_later = rate_limits.monotonic() + 61
-    monkeypatch.setattr(rate_limits, "monotonic", lambda: a_minute_later)
+    a_minute_later = throttling.monotonic() + 61
+    monkeypatch.setattr(throttling, "monotonic", lambda: a_minute_later)
     for _ in range(2):
         assert Api().post(path, {"email": "a@example.org"}).status_code == 202
     assert len(_rate_limit_warnings(caplog)) == 2

@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from partners.models import ApiToken
+from api.models import ApiToken
 
 from .conftest import Api, assert_error_shape
 
@@ -97,7 +97,7 @@ def test_the_token_page_asks_for_a_name(world, client):
 def test_a_superuser_can_add_a_token_in_the_admin_and_sees_it_once(world, client):
     client.force_login(world.superuser)
     response = client.post(
-        "/admin/partners/apitoken/add/",
+        "/admin/api/apitoken/add/",
         {"user": world.organiser.pk, "name": "Fra admin"},
         follow=True,
     )

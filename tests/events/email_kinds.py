@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from events import emails, notify
+from events import emails
 from events.models import Event, Registration, Session
 from invitations import emails as invitation_emails
 from invitations.models import Invitation
@@ -168,8 +168,8 @@ def every_kind(language: str = "nb") -> list[Built]:
         )
 
     # The organiser's change and cancellation go to every participant through the outbox.
-    notify.notify_event_changed(event=event, changes=["time", "place"])
-    notify.notify_event_cancelled(event=event, message="Vi må dessverre avlyse.")
+    emails.notify_event_changed(event=event, changes=["time", "place"])
+    emails.notify_event_cancelled(event=event, message="Vi må dessverre avlyse.")
     for kind in ("event_changed", "event_cancelled"):
         row = OutgoingMessage.objects.filter(kind=kind, to_email=confirmed.email).get()
         built.append(_from_message(kind, row, url(confirmed)))

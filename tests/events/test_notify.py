@@ -1,11 +1,11 @@
-"""events.notify: one outbox row per participant, in their language, with the right iTIP."""
+"""events.emails.notify_event_*: one outbox row per participant, in their language, with the right iTIP."""
 
 import pytest
 from django.db import transaction
 
 from events.calendar import take_sequence
+from events.emails import notify_event_cancelled, notify_event_changed
 from events.models import CalendarSequence, Registration
-from events.notify import notify_event_cancelled, notify_event_changed
 from worker.models import OutgoingMessage
 
 from .calendar_support import (
@@ -202,6 +202,17 @@ def test_notify_event_cancelled_sends_cancel_to_every_active_registration(
     assert sent["waitlisted@example.no"].calendar_method == ""
     assert "Vi må dessverre avlyse" in sent["waitlisted@example.no"].text_body
     assert "Cancelled: Klimasamling" in sent["english@example.com"].subject
+
+
+def test_notify_event_cancelled_sends_no_calendar_to_an_offer_never_sent_one(event):
+    make_registration(event, email="offered@example.no", status=Registration.Status.OFFERED)
+    event.status = event.Status.CANCELLED
+    event.save()
+    assert notify_event_cancelled(event=event, message="Avlyst") == 1
+    row = rows()["offered@example.no"]
+    assert (row.calendar, row.calendar_method) == ("", "")
+    assert "Avlyst" in row.text_body
+    assert not CalendarSequence.objects.filter(event=event).exists()
 
 
 def test_notify_event_cancelled_sequence_above_last_update(event, participants):

@@ -5,7 +5,7 @@ from datetime import UTC, timedelta
 import pytest
 from django.utils import timezone
 
-from events import notify
+from events import emails
 from events.models import Event
 from partners.models import Host, Network
 
@@ -39,8 +39,8 @@ def recorded_notices(monkeypatch):
     def cancelled(*, event, message):
         notices.append(("cancelled", Event.objects.get(pk=event.pk).sequence, message))
 
-    monkeypatch.setattr(notify, "notify_event_changed", changed)
-    monkeypatch.setattr(notify, "notify_event_cancelled", cancelled)
+    monkeypatch.setattr(emails, "notify_event_changed", changed)
+    monkeypatch.setattr(emails, "notify_event_cancelled", cancelled)
     return notices
 
 

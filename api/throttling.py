@@ -1,4 +1,5 @@
-"""Fixed-window counters in the default cache, for rate limits that never take a request down.
+"""Rate limits that never take a request down: fixed-window counters in the default cache, and
+the API's per-client-address throttle built on them.
 
 Redis is only the broker and the cache (DESIGN.md, scaling path): while it cannot be reached
 a limit lets every request through, and says so in the log at most once a minute per cache.
@@ -9,7 +10,9 @@ is unset) it is cache.add + cache.incr.
 """
 
 import logging
+import math
 import threading
+import time
 from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +20,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest
+from ninja.throttling import BaseThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -141,3 +146,59 @@ def _note_outage(location: str, error: Exception) -> None:
             type(error).__name__,
             error,
         )
+
+
+# The API's throttle ----------------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or the address the trusted proxies in front of us saw (API_NUM_PROXIES)."""
+    proxies = int(getattr(settings, "API_NUM_PROXIES", 0) or 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))][:64]
+    return str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
+
+
+def _parse_rate(rate: str) -> tuple[int, int]:
+    count, _slash, period = rate.partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[:1] or "m"]
+    return int(count), seconds
+
+
+class ClientIpRateThrottle(BaseThrottle):
+    """A fixed window per client address, counted by count_hit: one round trip, and no limit
+    while the cache is unreachable.
+
+    The rate is read from a setting on every request, so deployments and tests can change it.
+    """
+
+    def __init__(self, scope: str, setting: str, default: str) -> None:
+        self.scope = scope
+        self.setting = setting
+        self.default = default
+        self._local = threading.local()
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        limit, period = _parse_rate(getattr(settings, self.setting, self.default))
+        now = time.time()
+        window = int(now // period)
+        key = "api-rate:%s:%s:%d" % (self.scope, client_ip(request), window)
+        count = count_hit(key, timeout=period + 1)
+        self._local.wait = (window + 1) * period - now
+        return count is None or count <= limit  # None: no cache, no limit
+
+    def wait(self) -> float | None:
+        return max(getattr(self._local, "wait", 1.0), 1.0)
+
+
+public_write_throttle = ClientIpRateThrottle(
+    scope="public-write", setting="API_PUBLIC_WRITE_RATE", default="10/m"
+)
+
+
+def retry_after(seconds: float) -> str:
+    """A Retry-After header value: whole seconds, at least one."""
+    return str(max(1, math.ceil(seconds)))

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from .api_tokens import fill_new_token
+from .auth import fill_new_token
 from .models import ApiToken, IdempotencyRecord
 
 

@@ -1,4 +1,4 @@
-"""partners.rate_limits: fixed-window counts in the default cache (Redis when REDIS_URL is set,
+"""api.throttling: fixed-window counts in the default cache (Redis when REDIS_URL is set,
 local memory otherwise), and no count at all while the cache is unreachable."""
 
 import os
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
-from partners.rate_limits import count_hit
+from api.throttling import count_hit
 
 
 def test_hits_are_counted_until_the_count_expires():
@@ -45,7 +45,7 @@ HUNG_REDIS_SCRIPT = """
 import time, django
 django.setup()
 from django.core.cache import cache
-from partners.rate_limits import count_hit
+from api.throttling import count_hit
 timings = []
 for count in (lambda: count_hit("k", timeout=60), lambda: count_hit("k", timeout=60)):
     started = time.perf_counter()

@@ -1,0 +1,1 @@
+"""Domain-free API plumbing: token auth, errors, pagination, throttling, idempotency."""
