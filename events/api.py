@@ -34,6 +34,7 @@ from partners.selectors import organised_hosts
 from worker.models import OutgoingMessage
 
 from .models import Event, Question, Registration, Session, SessionChoice
+from .participants import ParticipantDetails
 from .schemas import (
     AcceptedOut,
     CancelIn,
@@ -54,9 +55,10 @@ from .schemas import (
 )
 from .selectors import public_event, waitlist_position
 from .selectors_organiser import can_organise, organised_events
-from .services import organising, registrations
-from .services.organising import CheckInOutcome, CheckInResult
-from .services.registrations import RegistrationError
+from .services import check_in as door
+from .services import organising, registering, waiting_list
+from .services.check_in import CheckInOutcome, CheckInResult
+from .services.errors import RegistrationError
 
 router = Router(tags=["events"])
 
@@ -399,7 +401,7 @@ def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Even
 )
 def check_in(request: HttpRequest, event_id: int, payload: CheckInIn) -> CheckInResult:
     event = get_organised_event(request, event_id)
-    result = organising.check_in(event=event, ticket_code=payload.ticket_code, by_user=request.user)
+    result = door.check_in(event=event, ticket_code=payload.ticket_code, by_user=request.user)
     if result.outcome == CheckInOutcome.UNKNOWN:
         raise ApiError(404, "unknown_ticket", _("No registration for this event has that code."))
     if result.outcome == CheckInOutcome.NOT_CONFIRMED:
@@ -454,26 +456,31 @@ def register(
     payload: RegistrationIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Status[RegistrationCreatedOut]:
-    event = public_event(pk=event_id)
-    if event is None:
+    public = public_event(pk=event_id)
+    if public is None:
         raise not_found()
+    # A typed name that matches a known organisation is linked by the service.
+    details = ParticipantDetails(
+        name=payload.name,
+        email=payload.email,
+        organisation_name=payload.organisation.strip(),
+        title=payload.title,
+        phone=payload.phone,
+        language=payload.language,
+        list_consent=payload.consents.participant_list,
+        dietary_consent=payload.consents.dietary,
+        dietary_needs=payload.dietary_needs,
+        assistance_consent=payload.consents.assistance,
+        assistance_needs=payload.assistance_needs,
+        session_ids=payload.sessions,
+        answers={answer.question: answer.value for answer in payload.answers},
+    )
     try:
-        # A typed name that matches a known organisation is linked by the service.
-        registration = registrations.register_participant(
-            event=event,
-            name=payload.name,
-            email=payload.email,
-            organisation_name=payload.organisation.strip(),
-            title=payload.title,
-            phone=payload.phone,
-            language=payload.language,
-            list_consent=payload.consents.participant_list,
-            dietary_consent=payload.consents.dietary,
-            dietary_needs=payload.dietary_needs,
-            assistance_consent=payload.consents.assistance,
-            assistance_needs=payload.assistance_needs,
-            session_ids=payload.sessions,
-            answers={answer.question: answer.value for answer in payload.answers},
+        registration = registering.register_participant(
+            event=public.event,
+            details=details,
+            sessions=public.sessions,
+            questions=public.questions,
         )
     except RegistrationError as error:
         raise registration_error(error) from error
@@ -525,7 +532,7 @@ def resend_link(
     )
     if event is None:
         raise not_found()
-    registrations.resend_personal_link(event_id=event_id, email=payload.email)
+    registering.resend_personal_link(event_id=event_id, email=payload.email)
     return Status(
         202, {"detail": _("If the address is registered for this event, the link is on its way.")}
     )
@@ -574,7 +581,7 @@ def _organiser_change(
     summary="Confirm someone from the waiting list by hand",
 )
 def promote(request: HttpRequest, registration_id: int) -> Registration:
-    return _organiser_change(request, registration_id, registrations.promote_from_waiting_list)
+    return _organiser_change(request, registration_id, waiting_list.promote_from_waiting_list)
 
 
 @router.post(
@@ -584,4 +591,4 @@ def promote(request: HttpRequest, registration_id: int) -> Registration:
     summary="Cancel a registration; a freed seat goes to the waiting list",
 )
 def cancel(request: HttpRequest, registration_id: int) -> Registration:
-    return _organiser_change(request, registration_id, registrations.cancel_registration)
+    return _organiser_change(request, registration_id, registering.cancel_registration)

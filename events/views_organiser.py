@@ -46,12 +46,10 @@ from .selectors_organiser import (
     special_needs,
     with_registration_counts,
 )
-from .services import organising
-from .services.organising import CheckInOutcome, CheckInResult
-from .services.registrations import (
-    RegistrationError,
-    promote_from_waiting_list,
-)
+from .services import check_in, organising
+from .services.check_in import CheckInOutcome, CheckInResult
+from .services.errors import RegistrationError
+from .services.waiting_list import promote_from_waiting_list
 
 ATTENDEES_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
@@ -492,20 +490,18 @@ def attendee_promote(request: HttpRequest, pk: int, registration_id: int) -> Htt
     registration = get_object_or_404(Registration, pk=registration_id, event=event)
     if refused := _post_only(request):
         return refused
-    if registration.status != Registration.Status.WAITLISTED:
-        messages.error(request, _("Only someone on the waiting list can be promoted."))
+    # The service decides (Registration.can_be_promoted), with the message to show.
+    try:
+        promote_from_waiting_list(registration_id=registration.pk)
+    except RegistrationError as error:
+        messages.error(request, str(error.message))
     else:
-        try:
-            promote_from_waiting_list(registration_id=registration.pk)
-        except RegistrationError as error:
-            messages.error(request, str(error.message))
-        else:
-            registration.refresh_from_db()
-            messages.success(
-                request,
-                _("%(name)s: %(status)s.")
-                % {"name": registration.name, "status": registration.get_status_display()},
-            )
+        registration.refresh_from_db()
+        messages.success(
+            request,
+            _("%(name)s: %(status)s.")
+            % {"name": registration.name, "status": registration.get_status_display()},
+        )
     back = request.POST.get("next", "")
     if not back.startswith(reverse("events_organiser:attendees", kwargs={"pk": event.pk})):
         back = reverse("events_organiser:attendees", kwargs={"pk": event.pk})
@@ -576,11 +572,9 @@ def check_in_page(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             code = form.cleaned_data["ticket_code"]
             if action == "undo":
-                result = organising.undo_check_in(
-                    event=event, ticket_code=code, by_user=request.user
-                )
+                result = check_in.undo_check_in(event=event, ticket_code=code, by_user=request.user)
             else:
-                result = organising.check_in(event=event, ticket_code=code, by_user=request.user)
+                result = check_in.check_in(event=event, ticket_code=code, by_user=request.user)
             level, text = _check_in_message(result)
             messages.add_message(request, level, text)
             query: dict[str, str] = {}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from events.forms import RegistrationForm
 from events.models import Event, Registration
 from events.selectors_organiser import organised_events
-from events.services import registrations
+from events.services.errors import RegistrationError
 from partners.forms import NewOrganisationsForm
 from partners.import_previews import forget_import, keep_import, kept_import
 from partners.models import OrganisationMembership, Person
@@ -448,7 +448,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         values.pop("email")
         try:
             registration = services.register_via_invitation(invitation=invitation, **values)
-        except registrations.RegistrationError as error:
+        except RegistrationError as error:
             form.add_error(None, error.message)
         else:
             return redirect(registration.get_absolute_url())

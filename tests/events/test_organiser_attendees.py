@@ -182,7 +182,7 @@ def test_attendee_promote_with_service_offers_the_seat(logged_in, event):
     from events import views_organiser
 
     if views_organiser.promote_from_waiting_list is None:
-        pytest.skip("events.services.registrations.promote_from_waiting_list not in this branch")
+        pytest.skip("events.services.waiting_list.promote_from_waiting_list not in this branch")
     waiting = make_registration(event, name="Cecilie", status=Registration.Status.WAITLISTED)
     url = f"/arrangor/arrangementer/{event.pk}/deltakere/{waiting.pk}/flytt-opp/"
     assert logged_in.post(url).status_code == 302

@@ -5,13 +5,14 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event, Registration
+from events.participants import ParticipantDetails
+from events.services.errors import InvitationOnly
+from events.services.registering import register_participant
 from invitations.models import Invitation, NetworkOptOut
 from invitations.selectors import event_overview
 from partners.models import Person
 
 from .helpers import send_out
-
-registrations = pytest.importorskip("events.services.registrations")
 
 
 def _answer(**values) -> dict:
@@ -71,9 +72,10 @@ def test_accept_via_link_on_invitation_only_event_passes_where_public_form_is_re
     client, make_event, klima
 ):
     event = make_event(invitation_only=True)
-    with pytest.raises(registrations.InvitationOnly):
-        registrations.register_participant(
-            event=event, name="Uninvited", email="uninvited@example.org"
+    with pytest.raises(InvitationOnly):
+        register_participant(
+            event=event,
+            details=ParticipantDetails(name="Uninvited", email="uninvited@example.org"),
         )
     send_out(event=event, person_emails=["jonas.berg@example.org"])
     invitation = Invitation.objects.get()
@@ -112,8 +114,8 @@ def test_register_then_decline_cancels_the_registration(client, invitation):
 
 
 def test_invitation_of_someone_registered_publicly_counts_as_registered(client, event):
-    registrations.register_participant(
-        event=event, name="Jonas Berg", email="JONAS.BERG@example.org"
+    register_participant(
+        event=event, details=ParticipantDetails(name="Jonas Berg", email="JONAS.BERG@example.org")
     )
     Invitation.objects.create(
         event=event,
