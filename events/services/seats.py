@@ -107,8 +107,8 @@ def register_in_one_statement(
     line (counted only then, so never while the seat row is locked). Returns False, having
     written nothing, when the event is full and has no waiting list.
 
-    Replaces a transaction of six statements (BEGIN, seat UPDATE, organisation lookup,
-    registration INSERT, receipt INSERT, COMMIT; 99f9a6c): one statement is one transaction
+    Replaces the transaction path's six statements (organisation lookup, BEGIN, registration
+    INSERT, receipt INSERT, seat UPDATE, COMMIT; 99f9a6c): one statement is one transaction
     that PostgreSQL commits without a round trip back to us, so the event row is locked from the
     seat UPDATE at its start until that commit, the shortest hold DESIGN rule 3 asks for, and
     the web server builds and sends one query instead of six (at 50 concurrent clients this was
