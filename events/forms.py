@@ -1,4 +1,4 @@
-"""Registration forms: they parse and check input; the rules live in services/registrations.py."""
+"""Registration forms: they parse and check input; the rules live in services/registering.py."""
 
 from typing import Any
 
@@ -9,6 +9,7 @@ from partners.models import Language, Organisation
 
 from .dates import format_hours
 from .models import Event, Question, Registration, Session
+from .participants import ParticipantDetails
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -281,6 +282,10 @@ class RegistrationForm(DetailsForm):
     def registration_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {"name": data["name"], "email": data["email"], **self.details()}
+
+    def participant_details(self) -> ParticipantDetails:
+        """What the registrant said, for events.services.registering.register_participant."""
+        return ParticipantDetails(**self.registration_kwargs())
 
 
 class ResendLinkForm(forms.Form):

@@ -1,7 +1,9 @@
 """What and when: events, agenda sessions, questions, registrations, seats and the waiting list."""
 
+import datetime as dt
 import secrets
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partners.models import Host, Language, Network, Organisation, Person
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def new_token() -> str:
@@ -128,6 +133,15 @@ class Event(models.Model):
         return self.ends_at <= timezone.now()
 
     @property
+    def registration_deadline(self) -> dt.datetime:
+        """Registration closes at the deadline the organiser set, otherwise when the event ends."""
+        return self.registration_closes_at or self.ends_at
+
+    def can_give_seats(self, now: dt.datetime) -> bool:
+        """A seat can only be given (promotion, an accepted offer) while published and not over."""
+        return self.status == self.Status.PUBLISHED and self.ends_at > now
+
+    @property
     def seats_left(self) -> int | None:
         if self.capacity is None:
             return None
@@ -205,8 +219,10 @@ class Registration(models.Model):
         CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
 
     ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED)
+    # Waiting for a seat, or holding one offered: an organiser may confirm them.
+    PROMOTABLE_STATUSES = (Status.WAITLISTED, Status.OFFERED)
     # Not a column: the place in line that the statement saving a waiting registration counted
-    # (events.services.registrations), for the answer to that same request.
+    # (events.services.seats), for the answer to that same request.
     waitlist_position_at_save: int | None = None
 
     # Indexed by the (event, status, waitlisted_at) index, which starts with it; token and
@@ -288,6 +304,34 @@ class Registration(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:manage", kwargs={"token": self.token})
+
+    def change_refusal(self, now: dt.datetime) -> "StrOrPromise | None":
+        """Why the holder of the link can no longer change this registration (a translated
+        message), or None while they can."""
+        event = self.event
+        if self.status not in self.ACTIVE_STATUSES:
+            return _("This registration is cancelled and can no longer be changed.")
+        if event.status == Event.Status.CANCELLED:
+            return _("This event has been cancelled, so the registration can no longer be changed.")
+        if event.status != Event.Status.PUBLISHED or now >= event.registration_deadline:
+            return _(
+                "Registration has closed, so changes are no longer possible. Contact the organiser."
+            )
+        return None
+
+    def can_be_changed(self, now: dt.datetime) -> bool:
+        """The holder of the link may change answers, sessions, consents and details."""
+        return self.change_refusal(now) is None
+
+    def can_be_cancelled(self, now: dt.datetime) -> bool:
+        """Active, and the event not over (a cancelled event's too: it frees nothing, but the
+        participant may still say so)."""
+        return self.status in self.ACTIVE_STATUSES and self.event.ends_at > now
+
+    def can_be_promoted(self, now: dt.datetime) -> bool:
+        """An organiser may confirm someone waiting, or holding an offer (they keep the seat
+        offered), while the event gives seats."""
+        return self.status in self.PROMOTABLE_STATUSES and self.event.can_give_seats(now)
 
     @property
     def organisation_display(self) -> str:

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services.registrations import expire_offers as expire_offers_service
+from .services.waiting_list import expire_offers as expire_offers_service
 
 
 @shared_task(name="events.expire_offers")

@@ -19,8 +19,8 @@ from partners.models import Language, Network
 from .forms import DetailsForm, RegistrationForm, ResendLinkForm
 from .models import Event, Registration
 from .selectors import public as selectors
-from .services import registrations as services
-from .services.registrations import DuplicateRegistration, NotChangeable, RegistrationError
+from .services import registering, waiting_list
+from .services.errors import DuplicateRegistration, NotChangeable, RegistrationError
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
@@ -83,12 +83,11 @@ def _default_language(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = selectors.public_event(pk=pk)
-    if event is None:
+    public = selectors.public_event(pk=pk)
+    if public is None:
         return _not_found(request, _("We could not find that event. It may have been removed."))
+    event, sessions, questions = public.event, public.sessions, public.questions
     state = selectors.registration_state(event)
-    sessions = list(event.sessions.all())
-    questions = list(event.questions.all())
     form = None
     resend_form = None
     status = 200
@@ -98,8 +97,11 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form = RegistrationForm(request.POST, **form_kwargs)
             if form.is_valid():
                 try:
-                    registration = services.register_participant(
-                        event=event, **form.registration_kwargs()
+                    registration = registering.register_participant(
+                        event=event,
+                        details=form.participant_details(),
+                        sessions=sessions,
+                        questions=questions,
                     )
                 except DuplicateRegistration as exc:
                     resend_form = ResendLinkForm(initial={"email": form.cleaned_data["email"]})
@@ -138,7 +140,7 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Enter a valid email address."))
         return redirect("events:detail", pk=pk)
-    services.resend_personal_link(event_id=pk, email=form.cleaned_data["email"])
+    registering.resend_personal_link(event_id=pk, email=form.cleaned_data["email"])
     messages.info(
         request,
         _("If this address is registered for the event, we have sent the personal link to it."),
@@ -176,9 +178,8 @@ def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
             # DESIGN rule 2: the meeting link only for confirmed participants.
             "show_meeting_link": registration.status == Registration.Status.CONFIRMED
             and event.status == Event.Status.PUBLISHED,
-            "can_change": services.change_refusal(registration, now=now) is None,
-            "can_cancel": registration.status in Registration.ACTIVE_STATUSES
-            and event.ends_at > now,
+            "can_change": registration.can_be_changed(now),
+            "can_cancel": registration.can_be_cancelled(now),
             "register_again": _can_register_again(registration, now=now),
             "answers": _answers_for_display(registration),
         },
@@ -216,7 +217,7 @@ def change_registration(request: HttpRequest, token: str) -> HttpResponse:
     if registration is None:
         return _link_not_found(request)
     event = registration.event
-    refusal = services.change_refusal(registration)
+    refusal = registration.change_refusal(timezone.now())
     if refusal is not None:
         return _not_changeable(request, registration, refusal)
     form_kwargs: dict[str, Any] = {
@@ -229,7 +230,7 @@ def change_registration(request: HttpRequest, token: str) -> HttpResponse:
         form = DetailsForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                services.change_registration(registration_id=registration.pk, **form.details())
+                registering.change_registration(registration_id=registration.pk, **form.details())
             except NotChangeable as exc:
                 # Cancelled or closed while the form was open.
                 return _not_changeable(request, registration, exc.message)
@@ -278,7 +279,7 @@ def cancel_registration(request: HttpRequest, token: str) -> HttpResponse:
         return _link_not_found(request)
     if request.method == "POST":
         try:
-            services.cancel_registration(registration_id=registration.pk)
+            registering.cancel_registration(registration_id=registration.pk)
         except RegistrationError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -300,7 +301,7 @@ def accept_offer(request: HttpRequest, token: str) -> HttpResponse:
     if registration is None:
         return _link_not_found(request)
     try:
-        services.accept_offer(registration_id=registration.pk)
+        waiting_list.accept_offer(registration_id=registration.pk)
     except RegistrationError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from events.forms import RegistrationForm
 from events.models import Event, Registration
-from events.services import registrations
+from events.services.errors import RegistrationError
 
 from .forms import DeclineForm
 from .models import Invitation
@@ -91,7 +91,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         values.pop("email")
         try:
             registration = register_via_invitation(invitation=invitation, **values)
-        except registrations.RegistrationError as error:
+        except RegistrationError as error:
             form.add_error(None, error.message)
         else:
             return redirect(registration.get_absolute_url())

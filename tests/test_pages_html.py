@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from events.demo import seed_events
 from events.models import Event, Registration
-from events.services.registrations import cancel_registration
+from events.services.registering import cancel_registration
 from invitations.models import Invitation
 from invitations.services import sendouts
 from partners.models import Person

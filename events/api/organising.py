@@ -12,8 +12,9 @@ from partners.selectors import organised_hosts
 from ..models import Event
 from ..schemas import CancelIn, CheckInIn, CheckInOut, EventDetailOut, EventIn, EventPatch
 from ..selectors.organiser import can_organise
+from ..services import check_in as door
 from ..services import organising
-from ..services.organising import CheckInOutcome, CheckInResult
+from ..services.check_in import CheckInOutcome, CheckInResult
 from .listing import event_answer
 from .router import IdempotencyKey, organised_event, router
 
@@ -158,7 +159,7 @@ def cancel_event(request: HttpRequest, event_id: int, payload: CancelIn) -> Even
 )
 def check_in(request: HttpRequest, event_id: int, payload: CheckInIn) -> CheckInResult:
     event = organised_event(request, event_id)
-    result = organising.check_in(event=event, ticket_code=payload.ticket_code, by_user=request.user)
+    result = door.check_in(event=event, ticket_code=payload.ticket_code, by_user=request.user)
     if result.outcome == CheckInOutcome.UNKNOWN:
         raise ApiError(404, "unknown_ticket", _("No registration for this event has that code."))
     if result.outcome == CheckInOutcome.NOT_CONFIRMED:

@@ -15,6 +15,7 @@ from api.errors import ApiError, error_responses, not_found
 from api.throttling import public_write_throttle
 
 from ..models import Registration
+from ..participants import ParticipantDetails
 from ..schemas import (
     AcceptedOut,
     RegistrationCreatedOut,
@@ -24,8 +25,8 @@ from ..schemas import (
     absolute,
 )
 from ..selectors.public import public_event, public_events, waitlist_position
-from ..services import registrations
-from ..services.registrations import RegistrationError
+from ..services import registering, waiting_list
+from ..services.errors import RegistrationError
 from .router import IdempotencyKey, organised_event, router
 
 # Registering (public) --------------------------------------------------------------------------
@@ -74,26 +75,31 @@ def register(
     payload: RegistrationIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Status[RegistrationCreatedOut]:
-    event = public_event(pk=event_id)
-    if event is None:
+    public = public_event(pk=event_id)
+    if public is None:
         raise not_found()
+    # A typed name that matches a known organisation is linked by the service.
+    details = ParticipantDetails(
+        name=payload.name,
+        email=payload.email,
+        organisation_name=payload.organisation.strip(),
+        title=payload.title,
+        phone=payload.phone,
+        language=payload.language,
+        list_consent=payload.consents.participant_list,
+        dietary_consent=payload.consents.dietary,
+        dietary_needs=payload.dietary_needs,
+        assistance_consent=payload.consents.assistance,
+        assistance_needs=payload.assistance_needs,
+        session_ids=payload.sessions,
+        answers={answer.question: answer.value for answer in payload.answers},
+    )
     try:
-        # A typed name that matches a known organisation is linked by the service.
-        registration = registrations.register_participant(
-            event=event,
-            name=payload.name,
-            email=payload.email,
-            organisation_name=payload.organisation.strip(),
-            title=payload.title,
-            phone=payload.phone,
-            language=payload.language,
-            list_consent=payload.consents.participant_list,
-            dietary_consent=payload.consents.dietary,
-            dietary_needs=payload.dietary_needs,
-            assistance_consent=payload.consents.assistance,
-            assistance_needs=payload.assistance_needs,
-            session_ids=payload.sessions,
-            answers={answer.question: answer.value for answer in payload.answers},
+        registration = registering.register_participant(
+            event=public.event,
+            details=details,
+            sessions=public.sessions,
+            questions=public.questions,
         )
     except RegistrationError as error:
         raise registration_error(error) from error
@@ -140,7 +146,7 @@ def resend_link(
 ) -> Status[dict[str, str]]:
     if not public_events().filter(pk=event_id).exists():
         raise not_found()
-    registrations.resend_personal_link(event_id=event_id, email=payload.email)
+    registering.resend_personal_link(event_id=event_id, email=payload.email)
     return Status(
         202, {"detail": _("If the address is registered for this event, the link is on its way.")}
     )
@@ -190,7 +196,7 @@ def _organiser_change(
     operation_id="events_api_promote",
 )
 def promote(request: HttpRequest, registration_id: int) -> Registration:
-    return _organiser_change(request, registration_id, registrations.promote_from_waiting_list)
+    return _organiser_change(request, registration_id, waiting_list.promote_from_waiting_list)
 
 
 @router.post(
@@ -201,4 +207,4 @@ def promote(request: HttpRequest, registration_id: int) -> Registration:
     operation_id="events_api_cancel",
 )
 def cancel(request: HttpRequest, registration_id: int) -> Registration:
-    return _organiser_change(request, registration_id, registrations.cancel_registration)
+    return _organiser_change(request, registration_id, registering.cancel_registration)

@@ -4,7 +4,6 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
@@ -18,11 +17,11 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.utils import timezone
 
 from ..models import Event, Question, Registration, Session, SessionChoice
+from ..services.seats import PublicEvent, read_public_event
 from .organiser import organised_events
 
 # Where registration stands for an event, as the public page and the services see it.
@@ -39,7 +38,7 @@ STATE_FULL = "full"  # full, no waiting list
 
 def registration_deadline(event: Event) -> dt.datetime:
     """Registration closes at the deadline the organiser set, otherwise when the event ends."""
-    return event.registration_closes_at or event.ends_at
+    return event.registration_deadline
 
 
 def registration_state(event: Event, *, now: dt.datetime | None = None) -> str:
@@ -147,82 +146,12 @@ def _visible(user: User | AnonymousUser, public: Q) -> QuerySet[Event]:
     )
 
 
-@functools.cache
-def _public_event_sql() -> str:
-    # Only table and column names from the models go into the text; values are parameters.
-    event, session, question = (m._meta.db_table for m in (Event, Session, Question))
-    columns = ", ".join("e.%s" % f.column for f in Event._meta.concrete_fields)
-    return (
-        f"SELECT {columns}, "  # noqa: S608
-        f"EXISTS (SELECT 1 FROM {session} s WHERE s.event_id = e.id) AS has_sessions, "
-        f"EXISTS (SELECT 1 FROM {question} q WHERE q.event_id = e.id) AS has_questions "
-        f"FROM {event} e WHERE e.id = %s AND e.status <> %s"
-    )
-
-
-@functools.cache
-def _event_converters(vendor: str) -> list[tuple[int, Any, list[Any]]]:
-    """What the ORM would do to each column of Event as it comes from this kind of database
-    (on PostgreSQL: nothing; on SQLite: dates, times and booleans)."""
-    table = Event._meta.db_table
-    found = []
-    for index, field in enumerate(Event._meta.concrete_fields):
-        expression = field.get_col(table)
-        converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(
-            connection
-        )
-        if converters:
-            found.append((index, expression, converters))
-    return found
-
-
-def public_event(*, pk: int) -> Event | None:
+def public_event(*, pk: int) -> PublicEvent | None:
     """A published or cancelled event with its agenda and questions; drafts are not public.
 
-    Most meetings have neither sign-up sessions nor questions: one query tells, and the
-    agenda and questions are fetched only when there are some. That query is written out,
-    and its row made into an Event directly, because it runs on every registration (the hot
-    path): the ORM took four times as long to build it as PostgreSQL took to answer it.
-    """
-    with connection.cursor() as cursor:
-        # .value: a plain str; psycopg looks a str subclass (the enum member) up the slow way.
-        cursor.execute(_public_event_sql(), [pk, Event.Status.DRAFT.value])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    fields = Event._meta.concrete_fields
-    values = list(row[: len(fields)])
-    for index, expression, converters in _event_converters(connection.vendor):
-        for converter in converters:
-            values[index] = converter(values[index], expression, connection)
-    event = Event.from_db(connection.alias, [f.attname for f in fields], values)
-    has_sessions, has_questions = bool(row[-2]), bool(row[-1])
-    # Known-empty relations go straight into the prefetch cache, already evaluated (as
-    # prefetch_related leaves them): no query, and not even a query compiled, for them.
-    cache: dict[str, QuerySet] = {}
-    event._prefetched_objects_cache = cache  # type: ignore[attr-defined]
-    lookups: list[Any] = []
-    if has_sessions:
-        lookups.append(Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "id")))
-    else:
-        cache["sessions"] = _evaluated_empty(Session)
-    if has_questions:
-        lookups.append(Prefetch("questions", queryset=Question.objects.order_by("position", "id")))
-    else:
-        cache["questions"] = _evaluated_empty(Question)
-    if lookups:
-        prefetch_related_objects([event], *lookups)
-    return event
-
-
-def _evaluated_empty(model: Any) -> QuerySet:
-    # What the manager's .none() builds (it stays empty when filtered further), without the
-    # two clones of a queryset it makes on the way.
-    queryset: QuerySet = QuerySet(model=model)
-    queryset.query.set_empty()
-    queryset._result_cache = []  # type: ignore[attr-defined]
-    queryset._prefetch_done = True  # type: ignore[attr-defined]
-    return queryset
+    It runs on every registration (the hot path): one written-out query (events.services.seats)
+    reads the event and tells whether it has sessions and questions, fetched only if so."""
+    return read_public_event(pk)
 
 
 TOKEN = re.compile(r"[-A-Za-z0-9_]{16,64}")
@@ -250,7 +179,7 @@ def waitlist_position(registration: Registration) -> int | None:
     """1-based place in line among those still waiting, by the time they joined."""
     if registration.status != Registration.Status.WAITLISTED or registration.waitlisted_at is None:
         return None
-    # Counted by the statement that saved it (events.services.registrations), if it just was.
+    # Counted by the statement that saved it (events.services.seats), if it just was.
     if registration.waitlist_position_at_save is not None:
         return registration.waitlist_position_at_save
     # Written out: the public API answers every registration that waits with its place, and

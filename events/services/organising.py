@@ -1,16 +1,14 @@
-"""Organiser writes: events, agenda sessions, questions, publishing, cancelling and check-in.
+"""Organiser writes: events, agenda sessions, questions, publishing and cancelling.
 
 Every public function here is the outermost transaction of its change (durable). Views, the API
 and management commands call these; none of them writes events directly.
 """
 
-import enum
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -18,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events import emails
-from events.models import Event, Question, Registration, Session
+from events.models import Event, Question, Session
 from events.selectors.organiser import can_organise
-from events.services.registrations import fill_free_seats
+from events.services.waiting_list import fill_free_seats
 
-User = Any  # an authenticated user
+# Only organisers get this far (the views and the API check), but request.user is typed as either.
+Organiser = User | AnonymousUser
 
 EVENT_FIELDS = frozenset(
     {
@@ -83,7 +82,7 @@ def _check_fields(values: Mapping[str, Any], allowed: frozenset[str]) -> None:
 # Events ---------------------------------------------------------------------------------------
 
 
-def validate_event(*, event: Event, by_user: User) -> None:
+def validate_event(*, event: Event, by_user: Organiser) -> None:
     """Raise a ValidationError keyed by field if the (unsaved) event breaks a rule."""
     errors: dict[str, list[str]] = {}
 
@@ -132,7 +131,7 @@ def validate_event(*, event: Event, by_user: User) -> None:
 
 
 @transaction.atomic(durable=True)
-def create_event(*, by_user: User, values: Mapping[str, Any]) -> Event:
+def create_event(*, by_user: Organiser, values: Mapping[str, Any]) -> Event:
     """A new event, as a draft."""
     _check_fields(values, EVENT_FIELDS)
     event = Event(status=Event.Status.DRAFT, **values)
@@ -142,7 +141,7 @@ def create_event(*, by_user: User, values: Mapping[str, Any]) -> Event:
 
 
 @transaction.atomic(durable=True)
-def update_event(*, event: Event, by_user: User, values: Mapping[str, Any]) -> list[str]:
+def update_event(*, event: Event, by_user: Organiser, values: Mapping[str, Any]) -> list[str]:
     """Change an event; returns the calendar-relevant fields that changed.
 
     On a published event a change of time, place or meeting link bumps SEQUENCE and notifies
@@ -169,7 +168,7 @@ def update_event(*, event: Event, by_user: User, values: Mapping[str, Any]) -> l
     return calendar_changes
 
 
-def change_event(*, event: Event, by_user: User, values: Mapping[str, Any]) -> list[str]:
+def change_event(*, event: Event, by_user: Organiser, values: Mapping[str, Any]) -> list[str]:
     """Save an organiser's edit, then let the waiting list move up into any seats it freed
     (a raised capacity). Two transactions: the seat offers follow the committed change, and the
     periodic offer sweep fills any seat a crash in between would leave."""
@@ -180,7 +179,7 @@ def change_event(*, event: Event, by_user: User, values: Mapping[str, Any]) -> l
 
 
 @transaction.atomic(durable=True)
-def publish_event(*, event: Event, by_user: User) -> Event:
+def publish_event(*, event: Event, by_user: Organiser) -> Event:
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if locked.status != Event.Status.DRAFT:
         raise ValidationError(_("Only a draft can be published."))
@@ -194,7 +193,7 @@ def publish_event(*, event: Event, by_user: User) -> Event:
 
 
 @transaction.atomic(durable=True)
-def cancel_event(*, event: Event, by_user: User, message: str) -> Event:
+def cancel_event(*, event: Event, by_user: Organiser, message: str) -> Event:
     """Cancel the event and tell its participants why (iTIP CANCEL with a higher SEQUENCE)."""
     message = message.strip()
     if not message:
@@ -326,75 +325,3 @@ def move_question(*, question: Question, direction: Literal["up", "down"]) -> No
         if item.position != position:
             item.position = position
     Question.objects.bulk_update(ordered, ["position"])
-
-
-# Check-in -------------------------------------------------------------------------------------
-
-
-class CheckInOutcome(enum.StrEnum):
-    CHECKED_IN = "checked_in"
-    ALREADY_CHECKED_IN = "already_checked_in"
-    UNDONE = "undone"
-    NOT_CHECKED_IN = "not_checked_in"
-    NOT_CONFIRMED = "not_confirmed"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class CheckInResult:
-    outcome: CheckInOutcome
-    registration: Registration | None = None
-
-
-_CODE_JUNK = re.compile(r"[\s\-]+")
-
-
-def normalise_ticket_code(raw: str) -> str:
-    """What people type or scan: lower case, spaces and hyphens are all fine."""
-    return _CODE_JUNK.sub("", raw or "").upper()[:32]
-
-
-def _find(event: Event, ticket_code: str) -> Registration | None:
-    code = normalise_ticket_code(ticket_code)
-    if not code:
-        return None
-    return (
-        Registration.objects.select_related("organisation")
-        .filter(event=event, ticket_code=code)
-        .first()
-    )
-
-
-@transaction.atomic(durable=True)
-def check_in(*, event: Event, ticket_code: str, by_user: User) -> CheckInResult:
-    """Check a confirmed registration in once; a second scan reports the first time."""
-    registration = _find(event, ticket_code)
-    if registration is None:
-        return CheckInResult(CheckInOutcome.UNKNOWN)
-    if registration.status != Registration.Status.CONFIRMED:
-        return CheckInResult(CheckInOutcome.NOT_CONFIRMED, registration)
-    now = timezone.now()
-    # Conditional update: two doors scanning the same ticket at once check it in exactly once.
-    updated = Registration.objects.filter(
-        pk=registration.pk, status=Registration.Status.CONFIRMED, checked_in_at__isnull=True
-    ).update(checked_in_at=now, checked_in_by=by_user, updated_at=now)
-    registration.refresh_from_db(fields=["status", "checked_in_at", "checked_in_by"])
-    if updated:
-        return CheckInResult(CheckInOutcome.CHECKED_IN, registration)
-    if registration.status != Registration.Status.CONFIRMED:
-        return CheckInResult(CheckInOutcome.NOT_CONFIRMED, registration)
-    return CheckInResult(CheckInOutcome.ALREADY_CHECKED_IN, registration)
-
-
-@transaction.atomic(durable=True)
-def undo_check_in(*, event: Event, ticket_code: str, by_user: User) -> CheckInResult:
-    registration = _find(event, ticket_code)
-    if registration is None:
-        return CheckInResult(CheckInOutcome.UNKNOWN)
-    updated = Registration.objects.filter(pk=registration.pk, checked_in_at__isnull=False).update(
-        checked_in_at=None, checked_in_by=None, updated_at=timezone.now()
-    )
-    registration.refresh_from_db(fields=["status", "checked_in_at", "checked_in_by"])
-    return CheckInResult(
-        CheckInOutcome.UNDONE if updated else CheckInOutcome.NOT_CHECKED_IN, registration
-    )

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Event, Registration
-from events.services import registrations
+from events.participants import ParticipantDetails
+from events.services import errors, registering
 from partners.models import Organisation
 
 from ..models import Invitation, NetworkOptOut
@@ -120,26 +121,28 @@ def register_via_invitation(
     if active is not None and active.status in Registration.ACTIVE_STATUSES:
         return active
     try:
-        registration = registrations.register_participant(
+        registration = registering.register_participant(
             event=invitation.event,
-            name=name,
-            email=invitation.email,
-            organisation=organisation,
-            organisation_name=organisation_name,
-            title=title,
-            phone=phone,
-            language=language or invitation.language,
-            list_consent=list_consent,
-            dietary_consent=dietary_consent,
-            dietary_needs=dietary_needs,
-            assistance_consent=assistance_consent,
-            assistance_needs=assistance_needs,
-            session_ids=session_ids,
-            answers=answers or {},
+            details=ParticipantDetails(
+                name=name,
+                email=invitation.email,
+                organisation=organisation,
+                organisation_name=organisation_name,
+                title=title,
+                phone=phone,
+                language=language or invitation.language,
+                list_consent=list_consent,
+                dietary_consent=dietary_consent,
+                dietary_needs=dietary_needs,
+                assistance_consent=assistance_consent,
+                assistance_needs=assistance_needs,
+                session_ids=session_ids,
+                answers=answers or {},
+            ),
             person=invitation.person,
             invitation_allowed=True,
         )
-    except registrations.DuplicateRegistration:
+    except errors.DuplicateRegistration:
         # Registered already (e.g. through the public form): the invitation is answered.
         _reconcile(invitation)
         if invitation.registration is not None:
@@ -157,7 +160,7 @@ def decline_invitation(*, invitation: Invitation, reason: str = "") -> Invitatio
         raise InvitationError(_("This event is cancelled or over."))
     registration = invitation.registration
     if registration is not None and registration.status in Registration.ACTIVE_STATUSES:
-        registrations.cancel_registration(registration_id=registration.pk)
+        registering.cancel_registration(registration_id=registration.pk)
     with transaction.atomic(durable=True):
         _mark(invitation, state=Invitation.State.DECLINED, reason=reason.strip()[:2000])
     return invitation

@@ -79,16 +79,18 @@ def test_participant_registers_and_cancels_without_javascript(live_server, nojs_
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
 def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, language):
-    from events.services.registrations import register_participant
+    from events.participants import ParticipantDetails
+    from events.services.registering import register_participant
 
     meeting = _open_meeting()
     registration = register_participant(
-        event=meeting, name="Ola Hansen", email="ola.e2e@example.org"
+        event=meeting, details=ParticipantDetails(name="Ola Hansen", email="ola.e2e@example.org")
     )
-    from events.services.registrations import cancel_registration
+    from events.services.registering import cancel_registration
 
     cancelled = register_participant(
-        event=meeting, name="Kari Hansen", email="kari.e2e@example.org"
+        event=meeting,
+        details=ParticipantDetails(name="Kari Hansen", email="kari.e2e@example.org"),
     )
     cancel_registration(registration_id=cancelled.pk)
     from invitations.models import Invitation

@@ -102,8 +102,10 @@ def form_data(email: str = "kari.nordmann@example.org", **overrides) -> dict:
 
 
 def register(event: Event, email: str = "kari.nordmann@example.org", **kwargs) -> Registration:
-    from events.services.registrations import register_participant
+    from events.participants import ParticipantDetails
+    from events.services.registering import register_participant
 
+    own = {k: kwargs.pop(k) for k in ("person", "invitation_allowed") if k in kwargs}
     params = {
         "name": "Kari Nordmann",
         "organisation_name": "Tønsberg kommune",
@@ -111,7 +113,9 @@ def register(event: Event, email: str = "kari.nordmann@example.org", **kwargs) -
         "language": "nb",
     }
     params.update(kwargs)
-    return register_participant(event=event, email=email, **params)
+    return register_participant(
+        event=event, details=ParticipantDetails(email=email, **params), **own
+    )
 
 
 def compose_pending() -> None:

@@ -166,7 +166,7 @@ def _calendars_to(email: str) -> list[tuple[str, int]]:
 
 def test_register_cancel_register_again_and_a_move_never_go_back_in_time(django_user_model):
     from events.services.organising import update_event
-    from events.services.registrations import cancel_registration
+    from events.services.registering import cancel_registration
 
     organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
     event = make_event(capacity=10)
@@ -508,7 +508,8 @@ def test_an_offer_given_up_after_the_event_changed_takes_the_event_out_of_the_ca
     django_user_model,
 ):
     from events.services.organising import update_event
-    from events.services.registrations import cancel_registration, expire_offers
+    from events.services.registering import cancel_registration
+    from events.services.waiting_list import expire_offers
 
     organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
     event = make_event(capacity=1)

@@ -7,12 +7,8 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event, Registration
-from events.services.registrations import (
-    NotChangeable,
-    RegistrationError,
-    cancel_registration,
-    change_registration,
-)
+from events.services.errors import NotChangeable, RegistrationError
+from events.services.registering import cancel_registration, change_registration
 
 from .registration_helpers import EventFactory, OrganisationFactory, outbox, register
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event, Registration
-from events.services.organising import CheckInOutcome, check_in, undo_check_in
+from events.services.check_in import CheckInOutcome, check_in, undo_check_in
 from partners.models import Network
 
 from .organiser_helpers import make_event, make_registration, oslo

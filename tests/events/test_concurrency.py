@@ -13,14 +13,10 @@ import pytest
 from django.db import connection, connections
 
 from events.models import Event, Registration
-from events.services.registrations import (
-    RegistrationError,
-    SessionFull,
-    cancel_registration,
-    expire_offers,
-    recount_seats,
-    register_participant,
-)
+from events.participants import ParticipantDetails
+from events.services.errors import RegistrationError, SessionFull
+from events.services.registering import cancel_registration, register_participant
+from events.services.waiting_list import expire_offers, recount_seats
 
 from .registration_helpers import EventFactory, QuestionFactory, SessionFactory
 
@@ -67,11 +63,13 @@ def registering(event_id, n, **kwargs):
     def job():
         return register_participant(
             event=Event.objects.get(pk=event_id),
-            name="Deltaker %d" % n,
-            email="deltaker%d@example.org" % n,
-            organisation_name="Kommune %d" % (n % 7),
-            title="Rådgiver",
-            **kwargs,
+            details=ParticipantDetails(
+                name="Deltaker %d" % n,
+                email="deltaker%d@example.org" % n,
+                organisation_name="Kommune %d" % (n % 7),
+                title="Rådgiver",
+                **kwargs,
+            ),
         )
 
     return job

@@ -179,12 +179,38 @@ def test_attendee_list_without_promote_service_has_no_promote_button(logged_in, 
 
 
 def test_attendee_promote_with_service_offers_the_seat(logged_in, event):
-    from events.organiser.views import attendees
 
-    if attendees.promote_from_waiting_list is None:
-        pytest.skip("events.services.registrations.promote_from_waiting_list not in this branch")
     waiting = make_registration(event, name="Cecilie", status=Registration.Status.WAITLISTED)
     url = f"/arrangor/arrangementer/{event.pk}/deltakere/{waiting.pk}/flytt-opp/"
     assert logged_in.post(url).status_code == 302
     waiting.refresh_from_db()
     assert waiting.status in (Registration.Status.OFFERED, Registration.Status.CONFIRMED)
+
+
+@pytest.mark.parametrize("status", ["waitlisted", "offered", "confirmed", "cancelled"])
+@pytest.mark.parametrize("event_status", ["published", "cancelled"])
+def test_promote_view_and_service_agree_with_can_be_promoted(
+    logged_in, event, status, event_status
+):
+    """One rule (Registration.can_be_promoted): the organiser page promotes exactly whom the
+    service (and so the API) promotes. The page used to refuse someone holding an offer."""
+    from events.models import Event
+    from events.services.errors import RegistrationError
+    from events.services.waiting_list import promote_from_waiting_list
+
+    Event.objects.filter(pk=event.pk).update(status=event_status)
+    event.refresh_from_db()
+    by_page, by_service = (make_registration(event, status=status) for _ in range(2))
+    allowed = by_page.can_be_promoted(timezone.now())
+    url = f"/arrangor/arrangementer/{event.pk}/deltakere/{by_page.pk}/flytt-opp/"
+    assert logged_in.post(url).status_code == 302
+    by_page.refresh_from_db()
+    try:
+        promote_from_waiting_list(registration_id=by_service.pk)
+    except RegistrationError:
+        service_promoted = False
+    else:
+        service_promoted = True
+    page_promoted = status != "confirmed" and by_page.status == Registration.Status.CONFIRMED
+    assert page_promoted == service_promoted == allowed
+    assert allowed == (status in ("waitlisted", "offered") and event_status == "published")

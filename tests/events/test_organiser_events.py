@@ -404,7 +404,8 @@ def test_event_dates_outside_sane_years_are_refused_not_a_500(logged_in, klima):
 
 def test_raising_the_capacity_offers_the_new_seat_to_the_waiting_list(organiser, klima):
     from events.models import Event, Registration
-    from events.services.registrations import register_participant
+    from events.participants import ParticipantDetails
+    from events.services.registering import register_participant
 
     event = Event.objects.create(
         title="Fullt møte",
@@ -415,8 +416,12 @@ def test_raising_the_capacity_offers_the_new_seat_to_the_waiting_list(organiser,
         status=Event.Status.PUBLISHED,
         capacity=1,
     )
-    register_participant(event=event, name="Først", email="forst@example.org")
-    waiting = register_participant(event=event, name="Neste", email="neste@example.org")
+    register_participant(
+        event=event, details=ParticipantDetails(name="Først", email="forst@example.org")
+    )
+    waiting = register_participant(
+        event=event, details=ParticipantDetails(name="Neste", email="neste@example.org")
+    )
     assert waiting.status == Registration.Status.WAITLISTED
     from events.services import organising
 

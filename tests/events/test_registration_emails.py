@@ -92,7 +92,7 @@ def test_confirmation_delivered_as_mail_with_qr_and_calendar(
 
 
 def test_offer_message_shows_deadline_in_oslo_time():
-    from events.services.registrations import cancel_registration
+    from events.services.registering import cancel_registration
 
     event = EventFactory(capacity=1, offer_hours=48)
     first = register(event, email="a@example.org")
@@ -112,7 +112,8 @@ def test_offer_message_shows_deadline_in_oslo_time():
 def test_the_receipt_says_what_is_true_when_it_is_sent(settings):
     """Written at registration, composed at sending: a registration promoted or cancelled in
     between gets no receipt contradicting the message about that (its row is 'not sent')."""
-    from events.services.registrations import cancel_registration, promote_from_waiting_list
+    from events.services.registering import cancel_registration
+    from events.services.waiting_list import promote_from_waiting_list
     from tests.events.registration_helpers import compose_pending
     from worker.delivery import deliver_messages
 

@@ -8,9 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from events.models import Event, Registration
-from events.services.registrations import (
-    EventFull,
-    OfferExpired,
+from events.services.errors import EventFull, OfferExpired
+from events.services.waiting_list import (
     expire_offers,
     fill_free_seats,
     promote_from_waiting_list,
@@ -91,7 +90,7 @@ def test_offer_expires_and_passes_to_next_in_line(client):
 def test_offer_never_held_past_registration_deadline():
     closes = timezone.now() + dt.timedelta(hours=5)
     event, first, second, _ = full_event(offer_hours=48, registration_closes_at=closes)
-    from events.services.registrations import cancel_registration
+    from events.services.registering import cancel_registration
 
     cancel_registration(registration_id=first.pk)
     refreshed(second)
@@ -105,7 +104,7 @@ def test_seat_freed_after_deadline_is_given_back_not_offered():
     Event.objects.filter(pk=event.pk).update(
         registration_closes_at=timezone.now() - dt.timedelta(minutes=1)
     )
-    from events.services.registrations import cancel_registration
+    from events.services.registering import cancel_registration
 
     cancel_registration(registration_id=first.pk)
     refreshed(event, second)
@@ -153,7 +152,8 @@ def test_raising_capacity_then_fill_free_seats_offers_in_order():
 
 
 def test_expired_offer_cannot_be_accepted_by_service():
-    from events.services.registrations import accept_offer, cancel_registration
+    from events.services.registering import cancel_registration
+    from events.services.waiting_list import accept_offer
 
     event, first, second, _ = full_event(offer_hours=1)
     cancel_registration(registration_id=first.pk)
@@ -215,7 +215,7 @@ def test_change_to_full_session_is_refused_and_nothing_changes(client):
 
 
 def test_cancel_gives_back_session_seats():
-    from events.services.registrations import cancel_registration
+    from events.services.registering import cancel_registration
 
     event = EventFactory()
     a = SessionFactory(event=event, capacity=2)
@@ -256,11 +256,8 @@ def test_expire_offers_task_runs_service():
 
 
 def test_no_seat_is_given_on_a_cancelled_event():
-    from events.services.registrations import (
-        EventUnavailable,
-        accept_offer,
-        promote_from_waiting_list,
-    )
+    from events.services.errors import EventUnavailable
+    from events.services.waiting_list import accept_offer, promote_from_waiting_list
 
     event = EventFactory(capacity=1)
     register(event, email="first@example.org")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from events.models import Event, Registration
-from events.services.registrations import expire_offers
+from events.services.waiting_list import expire_offers
 from invitations.models import SendOut
 from invitations.services.reminders import send_participant_reminders
 from partners.api_tokens import create_api_token

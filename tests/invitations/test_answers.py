@@ -7,6 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import Event, Registration
+from events.participants import ParticipantDetails
+from events.services.errors import InvitationOnly
+from events.services.registering import register_participant
 from invitations.models import Invitation, NetworkOptOut
 from invitations.selectors import event_overview
 from invitations.services import answers
@@ -14,8 +17,6 @@ from partners.models import Person
 from worker.models import OutgoingMessage
 
 from .helpers import send_out
-
-registrations = pytest.importorskip("events.services.registrations")
 
 
 def _answer(**values) -> dict:
@@ -75,9 +76,10 @@ def test_accept_via_link_on_invitation_only_event_passes_where_public_form_is_re
     client, make_event, klima
 ):
     event = make_event(invitation_only=True)
-    with pytest.raises(registrations.InvitationOnly):
-        registrations.register_participant(
-            event=event, name="Uninvited", email="uninvited@example.org"
+    with pytest.raises(InvitationOnly):
+        register_participant(
+            event=event,
+            details=ParticipantDetails(name="Uninvited", email="uninvited@example.org"),
         )
     send_out(event=event, person_emails=["jonas.berg@example.org"])
     invitation = Invitation.objects.get()
@@ -118,8 +120,8 @@ def test_register_then_decline_cancels_the_registration(client, invitation):
 @pytest.fixture
 def publicly_registered(event):
     """An invitation left pending although its address registered through the public form."""
-    registrations.register_participant(
-        event=event, name="Jonas Berg", email="JONAS.BERG@example.org"
+    register_participant(
+        event=event, details=ParticipantDetails(name="Jonas Berg", email="JONAS.BERG@example.org")
     )
     return Invitation.objects.create(
         event=event,

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from events.services.registrations import recount_seats
+from events.services.waiting_list import recount_seats
 
 
 class Command(BaseCommand):

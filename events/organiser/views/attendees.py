@@ -24,7 +24,8 @@ from ...selectors.organiser import (
     get_organised_event,
     special_needs,
 )
-from ...services.registrations import RegistrationError, promote_from_waiting_list
+from ...services.errors import RegistrationError
+from ...services.waiting_list import promote_from_waiting_list
 from ..forms import ATTENDEE_STATUS_CHOICES
 from .common import post_only
 
@@ -147,20 +148,18 @@ def attendee_promote(request: HttpRequest, pk: int, registration_id: int) -> Htt
     registration = get_object_or_404(Registration, pk=registration_id, event=event)
     if refused := post_only(request):
         return refused
-    if registration.status != Registration.Status.WAITLISTED:
-        messages.error(request, _("Only someone on the waiting list can be promoted."))
+    # The service decides (Registration.can_be_promoted), with the message to show.
+    try:
+        promote_from_waiting_list(registration_id=registration.pk)
+    except RegistrationError as error:
+        messages.error(request, str(error.message))
     else:
-        try:
-            promote_from_waiting_list(registration_id=registration.pk)
-        except RegistrationError as error:
-            messages.error(request, str(error.message))
-        else:
-            registration.refresh_from_db()
-            messages.success(
-                request,
-                _("%(name)s: %(status)s.")
-                % {"name": registration.name, "status": registration.get_status_display()},
-            )
+        registration.refresh_from_db()
+        messages.success(
+            request,
+            _("%(name)s: %(status)s.")
+            % {"name": registration.name, "status": registration.get_status_display()},
+        )
     back = request.POST.get("next", "")
     if not back.startswith(reverse("events_organiser:attendees", kwargs={"pk": event.pk})):
         back = reverse("events_organiser:attendees", kwargs={"pk": event.pk})

@@ -14,8 +14,8 @@ from partners.permissions import organiser_required
 from ...dates import format_time
 from ...models import Registration
 from ...selectors.organiser import attendees, get_organised_event
-from ...services import organising
-from ...services.organising import CheckInOutcome, CheckInResult
+from ...services import check_in as door
+from ...services.check_in import CheckInOutcome, CheckInResult
 from ..forms import TicketCodeForm
 
 # Check-in -------------------------------------------------------------------------------------
@@ -57,11 +57,9 @@ def check_in_page(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             code = form.cleaned_data["ticket_code"]
             if action == "undo":
-                result = organising.undo_check_in(
-                    event=event, ticket_code=code, by_user=request.user
-                )
+                result = door.undo_check_in(event=event, ticket_code=code, by_user=request.user)
             else:
-                result = organising.check_in(event=event, ticket_code=code, by_user=request.user)
+                result = door.check_in(event=event, ticket_code=code, by_user=request.user)
             level, text = _check_in_message(result)
             messages.add_message(request, level, text)
             query: dict[str, str] = {}
