@@ -11,9 +11,8 @@ from events.models import Event, Registration, Session
 from invitations import emails as invitation_emails
 from invitations.models import Invitation
 from partners.models import Network
+from tests.factories import EventFactory, HostFactory
 from worker.models import OutgoingMessage
-
-from .registration_helpers import EventFactory, HostFactory
 
 HOST_NAME = "Vestfold fylkeskommune"
 ORGANISER_EMAIL = "per.olsen@vestfold.example.org"

@@ -13,8 +13,9 @@ from events.services.registrations import (
     cancel_registration,
     change_registration,
 )
+from tests.factories import EventFactory, OrganisationFactory
 
-from .registration_helpers import EventFactory, OrganisationFactory, outbox, register
+from .registration_helpers import outbox, register
 
 pytestmark = pytest.mark.django_db
 

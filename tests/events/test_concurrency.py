@@ -21,8 +21,7 @@ from events.services.registrations import (
     recount_seats,
     register_participant,
 )
-
-from .registration_helpers import EventFactory, QuestionFactory, SessionFactory
+from tests.factories import EventFactory, QuestionFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -265,8 +265,7 @@ def test_without_a_logo_the_host_name_is_text_and_there_is_no_related_part():
 def _confirmation_message() -> Message:
     from events import emails
     from events.models import Registration
-
-    from .registration_helpers import EventFactory
+    from tests.factories import EventFactory
 
     registration = Registration.objects.create(
         event=EventFactory(), email="kari@example.org", name="Kari", status="confirmed"

@@ -16,8 +16,9 @@ from events.services.registrations import (
     promote_from_waiting_list,
     recount_seats,
 )
+from tests.factories import EventFactory, SessionFactory
 
-from .registration_helpers import EventFactory, SessionFactory, outbox, register
+from .registration_helpers import outbox, register
 
 pytestmark = pytest.mark.django_db
 

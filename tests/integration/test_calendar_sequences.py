@@ -25,7 +25,7 @@ from partners.api_tokens import create_api_token
 from partners.demo import seed_partners
 from partners.models import Network, OrganiserRole
 from tests.api.conftest import Api
-from tests.events.registration_helpers import EventFactory
+from tests.factories import EventFactory
 from tests.integration.harness import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
