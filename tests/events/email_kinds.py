@@ -11,7 +11,7 @@ from events.models import Event, Registration, Session
 from invitations import emails as invitation_emails
 from invitations.models import Invitation
 from partners.models import Network
-from tests.factories import EventFactory, HostFactory
+from tests.factories import EventFactory, HostFactory, RegistrationFactory
 from worker.models import OutgoingMessage
 
 HOST_NAME = "Vestfold fylkeskommune"
@@ -53,7 +53,7 @@ def _event(**fields) -> Event:
 
 
 def _registration(event: Event, language: str, email: str, status: str, **fields) -> Registration:
-    return Registration.objects.create(
+    return RegistrationFactory(
         event=event, email=email, name="Åse Ødegård", language=language, status=status, **fields
     )
 

@@ -431,7 +431,7 @@ def test_raising_the_capacity_offers_the_new_seat_to_the_waiting_list(organiser,
     from events.models import Event, Registration
     from events.services.registrations import register_participant
 
-    event = Event.objects.create(
+    event = EventFactory(
         title="Fullt møte",
         host=klima.hosts.first(),
         network=klima,
@@ -439,6 +439,10 @@ def test_raising_the_capacity_offers_the_new_seat_to_the_waiting_list(organiser,
         ends_at=timezone.now() + timedelta(days=20, hours=2),
         status=Event.Status.PUBLISHED,
         capacity=1,
+        venue_name="",
+        venue_address="",
+        organiser_name="",
+        organiser_email="",
     )
     register_participant(event=event, name="Først", email="forst@example.org")
     waiting = register_participant(event=event, name="Neste", email="neste@example.org")

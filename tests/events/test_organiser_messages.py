@@ -3,8 +3,7 @@
 import pytest
 from django.db import transaction
 
-from tests.factories import EventFactory
-from tests.worker.factories import confirmation
+from tests.factories import EventFactory, confirmation
 from worker.models import OutgoingMessage
 from worker.services import References, queue_messages
 
