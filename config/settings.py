@@ -2,28 +2,42 @@
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
 
-import dj_database_url
+import environ
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+_SMTP = "django.core.mail.backends.smtp.EmailBackend"
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+class Env(environ.Env):
+    """django-environ with this project's words: its true values, and the EMAIL_URL schemes the
+    README lists (smtps is TLS from the start on 465, submission STARTTLS on 587). Plain strings
+    are read with os.environ: django-environ takes a value that starts with $ for the name of
+    another variable, and a secret key may well start with $."""
+
+    BOOLEAN_TRUE_STRINGS = ("1", "true", "yes", "on")
+    EMAIL_SCHEMES = {
+        "smtp": _SMTP,
+        "smtps": _SMTP,
+        "submission": _SMTP,
+        "file": "worker.eml_backend.EmailBackend",  # one .eml file per message
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    }
+
+
+env = Env()
 
 
 def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item for item in env.list(name, cast=str.strip, default=default.split(",")) if item]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -114,11 +128,13 @@ def _prepare_threshold() -> int | None:
 # looks at the connection's socket and asks the server (SELECT 1) only when the server has
 # said something since the last answer: config/postgresql/base.py.
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or "sqlite:///%s" % (VAR_DIR / "partnerskap.sqlite3"),
-        conn_max_age=_conn_max_age(),
-        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
-    )
+    "default": {
+        **env.db_url_config(
+            os.environ.get("DATABASE_URL") or "sqlite:///%s" % (VAR_DIR / "partnerskap.sqlite3")
+        ),
+        "CONN_MAX_AGE": _conn_max_age(),
+        "CONN_HEALTH_CHECKS": env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True),
+    }
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side binding sends the statement and its values apart (Django binds client-side
@@ -131,7 +147,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
-        "server_side_binding": env_bool("DATABASE_SERVER_SIDE_BINDING", True),
+        "server_side_binding": env.bool("DATABASE_SERVER_SIDE_BINDING", default=True),
         "prepare_threshold": _prepare_threshold(),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -179,32 +195,28 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # PRIVACY_URL: the privacy statement the footer links to; unset, the site's own page.
 EMAIL_LOGO = os.environ.get("EMAIL_LOGO", "")
 PRIVACY_URL = os.environ.get("PRIVACY_URL", "")
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
-_email_url = os.environ.get("EMAIL_URL", "")
-if _email_url:
-    _parsed = urlparse(_email_url)
-    _query = parse_qs(_parsed.query)
-    if _parsed.scheme in {"smtp", "smtps", "submission"}:
-        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        EMAIL_HOST = _parsed.hostname or "localhost"
-        EMAIL_PORT = _parsed.port or (
-            465 if _parsed.scheme == "smtps" else 587 if _parsed.scheme == "submission" else 25
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+_email_url = env.url("EMAIL_URL", default="")
+if _email_url.scheme:
+    if _email_url.scheme not in Env.EMAIL_SCHEMES:
+        raise RuntimeError("EMAIL_URL scheme must be %s" % ", ".join(Env.EMAIL_SCHEMES))
+    _email = Env.email_url_config(_email_url)
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    if EMAIL_BACKEND == _SMTP:
+        EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+        EMAIL_PORT = _email["EMAIL_PORT"] or {"smtps": 465, "submission": 587}.get(
+            _email_url.scheme, 25
         )
-        EMAIL_HOST_USER = unquote(_parsed.username or "")
-        EMAIL_HOST_PASSWORD = unquote(_parsed.password or "")
-        EMAIL_USE_SSL = _parsed.scheme == "smtps"
-        EMAIL_USE_TLS = _parsed.scheme == "submission" or _query.get("tls", ["0"])[0] == "1"
-    elif _parsed.scheme == "file":
-        EMAIL_BACKEND = "worker.eml_backend.EmailBackend"  # one .eml file per message
-        EMAIL_FILE_PATH = _parsed.path
-    elif _parsed.scheme == "console":
-        EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-    elif _parsed.scheme == "locmem":
-        EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    else:
-        raise RuntimeError(
-            "EMAIL_URL scheme must be smtp, smtps, submission, file, console or locmem"
-        )
+        EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+        EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+        EMAIL_USE_SSL = _email_url.scheme == "smtps"
+        EMAIL_USE_TLS = _email_url.scheme == "submission" or _email.get("OPTIONS", {}).get(
+            "TLS"
+        ) in (1, "1")
+    elif _email_url.scheme == "file":
+        # The path as written (django-environ drops its first character, for URLs like
+        # filemail://folder).
+        EMAIL_FILE_PATH = _email_url.path
 else:
     # One .eml file per message (RFC 5322), which any mail client opens.
     EMAIL_BACKEND = "worker.eml_backend.EmailBackend"
@@ -225,8 +237,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            **env.cache_url_config(REDIS_URL),
             # Redis answers in well under a millisecond: a dead or hung one costs a request half
             # a second at most (redis-py's default is 5 s), and the rate limits step aside
             # (api/throttling.py).
@@ -236,13 +247,15 @@ if REDIS_URL:
 else:
     # Embedded broker: Kombu's filesystem transport, so `make run` has a real worker without Redis.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        # The exchange tables (Kombu's default is ./control, in whatever directory runs).
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -254,7 +267,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_TIMEZONE = "UTC"
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # One retry: enough for a pooled connection that went stale when Redis restarted. Celery's
 # three only multiply the socket timeouts of a hung Redis; the outbox sweep re-enqueues rows
@@ -290,15 +303,15 @@ if not DEBUG:
     # TLS ends at the proxy in front (docker-compose.yml: Caddy), which sets X-Forwarded-Proto
     # and drops a client's own; gunicorn is reachable only through it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # A health probe speaks plain HTTP to gunicorn (Docker's HEALTHCHECK, a load balancer): it
     # must get the health answer, not a redirect to https.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preloading is hard to undo (browsers ship the list; removal takes months): only when the
     # operator asks for it. Without it check --deploy warns (W021) about exactly that choice.
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
@@ -314,10 +327,10 @@ LOGGING = {
 
 # Domain defaults -------------------------------------------------------------------------------
 ORGANISER_MAILBOX = os.environ.get("ORGANISER_MAILBOX", "partnerskap@localhost")
-SPECIAL_NEEDS_RETENTION_DAYS = int(os.environ.get("SPECIAL_NEEDS_RETENTION_DAYS", "30"))
+SPECIAL_NEEDS_RETENTION_DAYS = env.int("SPECIAL_NEEDS_RETENTION_DAYS", default=30)
 
 # API -------------------------------------------------------------------------------------------
 # Public POSTs (registering, resending a personal link): requests per client address and period.
 API_PUBLIC_WRITE_RATE = os.environ.get("API_PUBLIC_WRITE_RATE", "10/m")
 # Proxies in front of gunicorn whose X-Forwarded-For is trusted for the client address.
-API_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))
+API_NUM_PROXIES = env.int("API_NUM_PROXIES", default=0)

@@ -3,7 +3,7 @@
 import os
 import sys
 
-import dj_database_url
+import environ
 
 
 def admin_connection(url: str):
@@ -12,7 +12,7 @@ def admin_connection(url: str):
     import psycopg
     import psycopg.conninfo
 
-    config = dj_database_url.parse(url)
+    config = environ.Env.db_url_config(url)
     conninfo = psycopg.conninfo.make_conninfo(
         dbname="postgres",
         host=config.get("HOST") or None,

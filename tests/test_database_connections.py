@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from events.models import Event
 from partners.models import Host
+from tests.factories import EventFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,12 +131,17 @@ def published_event():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: prepared statements and backend ids")
     start = timezone.now() + dt.timedelta(days=30)
-    return Event.objects.create(
+    return EventFactory(
         title="Partnerskapskonferansen",
         host=Host.objects.create(slug="vtfk", name="Vestfold og Telemark"),
         starts_at=start,
         ends_at=start + dt.timedelta(hours=6),
         status=Event.Status.PUBLISHED,
+        venue_name="",
+        venue_address="",
+        organiser_name="",
+        organiser_email="",
+        capacity=None,
     )
 
 

@@ -2,7 +2,7 @@
 
 import os
 
-import dj_database_url
+import environ
 
 SECRET_KEY = "bench-bare-app-not-a-secret"
 DEBUG = False
@@ -13,5 +13,7 @@ ROOT_URLCONF = "bench._bare.urls"
 USE_TZ = True
 USE_I18N = False
 # Django's own defaults for PostgreSQL (client-side binding), with the connection kept.
-DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=600)}
+DATABASES = {
+    "default": {**environ.Env.db_url_config(os.environ["DATABASE_URL"]), "CONN_MAX_AGE": 600}
+}
 LOGGING_CONFIG = None

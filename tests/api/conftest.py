@@ -9,9 +9,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from events.models import Event, Question, Registration, Session
+from events.models import Event, Question, Session
 from partners.api_tokens import create_api_token
 from partners.models import Host, Network, Organisation, OrganisationMembership, OrganiserRole
+from tests.factories import EventFactory
 
 
 class Api:
@@ -73,21 +74,6 @@ class World:
         return create_api_token(user=user, name="test").raw
 
 
-def make_event(**overrides: Any) -> Event:
-    now = timezone.now()
-    values: dict[str, Any] = {
-        "title": "Nettverkssamling",
-        "starts_at": now + timedelta(days=10),
-        "ends_at": now + timedelta(days=10, hours=3),
-        "status": Event.Status.PUBLISHED,
-        "venue_name": "Quality Hotel Tønsberg",
-        "meeting_url": "https://meet.example.org/secret-room",
-        "capacity": 50,
-    }
-    values.update(overrides)
-    return Event.objects.create(**values)
-
-
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
@@ -112,7 +98,12 @@ def world(db) -> World:
     OrganiserRole.objects.create(user=other, network=mobilitet)
     superuser = User.objects.create_superuser("admin", "admin@example.org")
     nobody = User.objects.create_user("per", "per@example.org")
-    published = make_event(title="Klimasamling", host=vestfold, network=klima)
+    published = EventFactory(
+        title="Klimasamling",
+        host=vestfold,
+        network=klima,
+        meeting_url="https://meet.example.org/secret-room",
+    )
     Session.objects.create(
         event=published,
         title="Velkommen",
@@ -120,18 +111,34 @@ def world(db) -> World:
         ends_at=published.starts_at + timedelta(hours=1),
     )
     Question.objects.create(event=published, label="Hvorfor kommer du?", kind="short_text")
-    draft = make_event(title="Utkast", host=vestfold, network=klima, status=Event.Status.DRAFT)
-    other_published = make_event(title="Mobilitetsdag", host=telemark, network=mobilitet)
-    other_draft = make_event(
-        title="Hemmelig", host=telemark, network=mobilitet, status=Event.Status.DRAFT
+    draft = EventFactory(
+        title="Utkast",
+        host=vestfold,
+        network=klima,
+        status=Event.Status.DRAFT,
+        meeting_url="https://meet.example.org/secret-room",
+    )
+    other_published = EventFactory(
+        title="Mobilitetsdag",
+        host=telemark,
+        network=mobilitet,
+        meeting_url="https://meet.example.org/secret-room",
+    )
+    other_draft = EventFactory(
+        title="Hemmelig",
+        host=telemark,
+        network=mobilitet,
+        status=Event.Status.DRAFT,
+        meeting_url="https://meet.example.org/secret-room",
     )
     now = timezone.now()
-    past = make_event(
+    past = EventFactory(
         title="I fjor",
         host=vestfold,
         network=klima,
         starts_at=now - timedelta(days=300),
         ends_at=now - timedelta(days=300) + timedelta(hours=2),
+        meeting_url="https://meet.example.org/secret-room",
     )
     return World(
         vestfold=vestfold,
@@ -169,18 +176,6 @@ def as_other(world) -> Api:
 @pytest.fixture
 def as_superuser(world) -> Api:
     return Api(world.token(world.superuser))
-
-
-def add_registration(event: Event, n: int, **overrides: Any) -> Registration:
-    values: dict[str, Any] = {
-        "event": event,
-        "status": Registration.Status.CONFIRMED,
-        "name": "Deltaker %d" % n,
-        "email": "deltaker%d@example.org" % n,
-        "organisation_name": "Org %d" % n,
-    }
-    values.update(overrides)
-    return Registration.objects.create(**values)
 
 
 def assert_error_shape(response, status: int, code: str) -> dict:

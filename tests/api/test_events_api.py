@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from events.models import Event, Registration, Session
 from partners.models import OrganiserRole
+from tests.factories import EventFactory, RegistrationFactory
 from worker.models import OutgoingMessage
 
-from .conftest import Api, add_registration, assert_error_shape, make_event
+from .conftest import Api, assert_error_shape
 
 
 def titles(response) -> set[str]:
@@ -81,7 +82,12 @@ def test_event_list_costs_the_same_queries_for_1_and_50_events(world, as_organis
     Event.objects.exclude(pk=world.published.pk).delete()
     before = (_queries(anon, "/events"), _queries(as_organiser, "/events"))
     for i in range(50):
-        event = make_event(title="E%d" % i, host=world.vestfold, network=world.klima)
+        event = EventFactory(
+            title="E%d" % i,
+            host=world.vestfold,
+            network=world.klima,
+            meeting_url="https://meet.example.org/secret-room",
+        )
         Session.objects.create(
             event=event, title="S", starts_at=event.starts_at, ends_at=event.ends_at
         )
@@ -121,11 +127,20 @@ def test_organiser_lists_permission_matrix(world, who, event, status, listing):
 
 
 def test_registration_list_filters_and_search(world, as_organiser):
-    add_registration(world.published, 1, name="Kari Nordmann")
-    add_registration(
-        world.published, 2, status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
+    RegistrationFactory(event=world.published, name="Kari Nordmann", organisation_name="Org 1")
+    RegistrationFactory(
+        event=world.published,
+        name="Deltaker 2",
+        organisation_name="Org 2",
+        status=Registration.Status.WAITLISTED,
+        waitlisted_at=timezone.now(),
     )
-    add_registration(world.published, 3, checked_in_at=timezone.now())
+    RegistrationFactory(
+        event=world.published,
+        name="Deltaker 3",
+        organisation_name="Org 3",
+        checked_in_at=timezone.now(),
+    )
     path = "/events/%d/registrations" % world.published.pk
     names = lambda params: [r["name"] for r in as_organiser.get(path, params).json()["items"]]  # noqa: E731
     assert names({}) == ["Kari Nordmann", "Deltaker 2", "Deltaker 3"]
@@ -144,10 +159,10 @@ def test_registration_list_costs_the_same_queries_for_1_and_50(world, as_organis
         requires_signup=True,
     )
     path = "/events/%d/registrations" % world.published.pk
-    add_registration(world.published, 0).session_choices.create(session=session)
+    RegistrationFactory(event=world.published).session_choices.create(session=session)
     one = _queries(as_organiser, path)
     for i in range(1, 50):
-        add_registration(world.published, i).session_choices.create(session=session)
+        RegistrationFactory(event=world.published).session_choices.create(session=session)
     assert as_organiser.get(path, {"limit": 200}).json()["count"] == 50
     assert _queries(as_organiser, path) == one
 
@@ -338,7 +353,7 @@ def test_cancel_needs_a_message(world, as_organiser):
 
 
 def test_check_in_by_ticket_code(world, as_organiser, as_other):
-    registration = add_registration(world.published, 1)
+    registration = RegistrationFactory(event=world.published)
     path = "/events/%d/checkins" % world.published.pk
     code = registration.ticket_code.lower()
     assert as_other.post(path, {"ticket_code": code}).status_code == 403
@@ -351,8 +366,8 @@ def test_check_in_by_ticket_code(world, as_organiser, as_other):
         == first.json()["registration"]["checked_in_at"]
     )
     assert_error_shape(as_organiser.post(path, {"ticket_code": "NOPE"}), 404, "unknown_ticket")
-    waiting = add_registration(
-        world.published, 2, status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
+    waiting = RegistrationFactory(
+        event=world.published, status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
     )
     assert_error_shape(
         as_organiser.post(path, {"ticket_code": waiting.ticket_code}), 409, "not_confirmed"
@@ -360,13 +375,14 @@ def test_check_in_by_ticket_code(world, as_organiser, as_other):
 
 
 def test_check_in_for_an_event_on_another_day_still_answers(world, as_organiser):
-    event = make_event(
+    event = EventFactory(
         host=world.vestfold,
         network=world.klima,
         starts_at=timezone.now() + timedelta(days=1),
         ends_at=timezone.now() + timedelta(days=2),
+        meeting_url="https://meet.example.org/secret-room",
     )
-    registration = add_registration(event, 1)
+    registration = RegistrationFactory(event=event)
     response = as_organiser.post(
         "/events/%d/checkins" % event.pk, {"ticket_code": registration.ticket_code}
     )

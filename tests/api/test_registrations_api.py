@@ -5,9 +5,10 @@ from django.utils import timezone
 
 from events.models import Event, Question, Registration
 from events.selectors.public import waitlist_position
+from tests.factories import RegistrationFactory
 from worker.models import OutgoingMessage
 
-from .conftest import Api, add_registration, assert_error_shape
+from .conftest import Api, assert_error_shape
 
 PERSON = {
     "name": "Ingrid Hansen",
@@ -58,18 +59,19 @@ def test_the_waiting_list_position_counts_only_those_still_waiting_ahead(world):
     """The answer's place in line (on PostgreSQL counted by the registering statement itself)
     is the one the waiting list shows afterwards: not the cancelled, the offered, a later
     joiner or another event's waiting list."""
-    Event.objects.filter(pk=world.published.pk).update(capacity=0)
+    # Full: the one seat is held by the offer below.
+    Event.objects.filter(pk=world.published.pk).update(capacity=1)
     earlier = timezone.now() - dt.timedelta(hours=1)
     waiting = Registration.Status.WAITLISTED
-    for n, status in enumerate([waiting, waiting, Registration.Status.CANCELLED], start=1):
-        add_registration(world.published, n, status=status, waitlisted_at=earlier)
-    add_registration(world.published, 4, status=Registration.Status.OFFERED)
-    add_registration(
-        world.published, 5, status=waiting, waitlisted_at=timezone.now() + dt.timedelta(days=1)
+    for status in [waiting, waiting, Registration.Status.CANCELLED]:
+        RegistrationFactory(event=world.published, status=status, waitlisted_at=earlier)
+    RegistrationFactory(event=world.published, status=Registration.Status.OFFERED)
+    RegistrationFactory(
+        event=world.published, status=waiting, waitlisted_at=timezone.now() + dt.timedelta(days=1)
     )
     other = Event.objects.exclude(pk=world.published.pk).first()
     if other is not None:
-        add_registration(other, 6, status=waiting, waitlisted_at=earlier)
+        RegistrationFactory(event=other, status=waiting, waitlisted_at=earlier)
 
     body = register(world.published).json()
 
@@ -162,8 +164,8 @@ def test_resend_link_answers_the_same_whether_registered_or_not(world):
     [("anonymous", 401), ("other_organiser", 403), ("organiser", 200), ("superuser", 200)],
 )
 def test_promote_permission_matrix(world, who, status):
-    waiting = add_registration(
-        world.published, 1, status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
+    waiting = RegistrationFactory(
+        event=world.published, status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
     )
     api = Api() if who == "anonymous" else Api(world.token(getattr(world, who)))
     response = api.post("/registrations/%d/promote" % waiting.pk)

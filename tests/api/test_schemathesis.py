@@ -25,8 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from config.wsgi import application
 from events.models import Registration
 from invitations.models import SendOut
-
-from .conftest import add_registration
+from tests.factories import RegistrationFactory
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "60"))
 CHECKS = [
@@ -45,10 +44,12 @@ _flip = itertools.count()
 def fuzz_world(world, settings):  # noqa: F811 - pytest-django's settings fixture
     # The rate limit has its own tests; here it would only turn most public POSTs into 429.
     settings.API_PUBLIC_WRITE_RATE = "100000/m"
-    waiting = add_registration(
-        world.published, 1, status=Registration.Status.WAITLISTED, waitlisted_at=world.past.ends_at
+    waiting = RegistrationFactory(
+        event=world.published,
+        status=Registration.Status.WAITLISTED,
+        waitlisted_at=world.past.ends_at,
     )
-    confirmed = add_registration(world.published, 2)
+    confirmed = RegistrationFactory(event=world.published)
     sendout = SendOut.objects.create(
         event=world.published, created_by=world.organiser, selection={"people": [1]}
     )

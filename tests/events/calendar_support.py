@@ -1,62 +1,10 @@
-"""Shared helpers for the calendar, feed and notify tests: objects, and two independent parsers."""
+"""Two independent calendar parsers for the calendar, feed and notify tests."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import icalendar
 import vobject
-
-from events.models import Event, Registration
-from partners.models import Host, Network
-
-OSLO = ZoneInfo("Europe/Oslo")
-
-
-def oslo(*args: int) -> datetime:
-    return datetime(*args, tzinfo=OSLO)
-
-
-def make_host() -> Host:
-    host, _ = Host.objects.get_or_create(
-        slug="vestfold-og-telemark", defaults={"name": "Vestfold og Telemark fylkeskommune"}
-    )
-    return host
-
-
-def make_network(slug: str = "klima", name: str = "Klimanettverket, Vestfold; Telemark") -> Network:
-    network, _ = Network.objects.get_or_create(
-        slug=slug, defaults={"name": name, "kind": Network.Kind.THEMATIC}
-    )
-    return network
-
-
-def make_event(**fields) -> Event:
-    values = {
-        "title": "Nettverkssamling",
-        "host": make_host(),
-        "starts_at": oslo(2027, 5, 10, 9, 0),
-        "ends_at": oslo(2027, 5, 10, 15, 30),
-        "status": Event.Status.PUBLISHED,
-        "venue_name": "Quality Hotel Tønsberg",
-        "venue_address": "Ollebukta 3, 3126 Tønsberg",
-        "organiser_name": "Kari Nordmann",
-        "organiser_email": "kari.nordmann@vtfk.example",
-    }
-    values.update(fields)
-    return Event.objects.create(**values)
-
-
-def make_registration(event: Event, **fields) -> Registration:
-    values = {
-        "event": event,
-        "status": Registration.Status.CONFIRMED,
-        "name": "Ola Nordmann",
-        "email": "ola@example.no",
-        "language": "nb",
-    }
-    values.update(fields)
-    return Registration.objects.create(**values)
 
 
 @dataclass

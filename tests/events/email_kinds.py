@@ -11,9 +11,8 @@ from events.models import Event, Registration, Session
 from invitations import emails as invitation_emails
 from invitations.models import Invitation
 from partners.models import Network
+from tests.factories import EventFactory, HostFactory, RegistrationFactory
 from worker.models import OutgoingMessage
-
-from .registration_helpers import EventFactory, HostFactory
 
 HOST_NAME = "Vestfold fylkeskommune"
 ORGANISER_EMAIL = "per.olsen@vestfold.example.org"
@@ -54,7 +53,7 @@ def _event(**fields) -> Event:
 
 
 def _registration(event: Event, language: str, email: str, status: str, **fields) -> Registration:
-    return Registration.objects.create(
+    return RegistrationFactory(
         event=event, email=email, name="Åse Ødegård", language=language, status=status, **fields
     )
 

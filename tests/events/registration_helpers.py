@@ -1,91 +1,11 @@
-"""Factories and helpers for the registration tests (kept out of conftest.py, which the organiser
-tests share)."""
+"""Helpers for the registration tests: form data, registering through the service, the outbox as
+the worker would compose it (test data itself comes from tests/factories.py)."""
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
-import factory
-from django.utils import timezone
-
-from events.models import Event, Question, Registration, Session
-from partners.models import Host, Network, Organisation
+from events.models import Event, Registration
 
 OSLO = ZoneInfo("Europe/Oslo")
-
-
-class HostFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Host
-        django_get_or_create = ("slug",)
-
-    name = "Vestfold fylkeskommune"
-    slug = "vestfold"
-    email = "partnerskap@vestfold.example.org"
-
-
-class NetworkFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Network
-        django_get_or_create = ("slug",)
-
-    name = factory.Sequence(lambda n: "Nettverk %d" % n)
-    slug = factory.Sequence(lambda n: "nettverk-%d" % n)
-    kind = Network.Kind.THEMATIC
-
-
-class OrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organisation
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: "Organisasjon %d" % n)
-    sector = Organisation.Sector.PUBLIC
-
-
-class EventFactory(factory.django.DjangoModelFactory):
-    """A published meeting a fortnight ahead, registration open now."""
-
-    class Meta:
-        model = Event
-
-    title = factory.Sequence(lambda n: "Nettverksmøte %d" % n)
-    host = factory.SubFactory(HostFactory)
-    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=4))
-    status = Event.Status.PUBLISHED
-    venue_name = "Bølgen kulturhus"
-    venue_address = "Larvik"
-    organiser_name = "Per Olsen"
-    organiser_email = "per.olsen@vestfold.example.org"
-    capacity = 50
-
-
-class SessionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Session
-
-    event = factory.SubFactory(EventFactory)
-    title = factory.Sequence(lambda n: "Verksted %d" % n)
-    starts_at = factory.LazyAttribute(lambda o: o.event.starts_at + dt.timedelta(hours=1))
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=1))
-    requires_signup = True
-    capacity = 10
-
-
-class QuestionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Question
-
-    event = factory.SubFactory(EventFactory)
-    label = factory.Sequence(lambda n: "Spørsmål %d" % n)
-    kind = Question.Kind.SHORT_TEXT
-    position = factory.Sequence(lambda n: n)
-
-
-def winter_event(**kwargs) -> Event:
-    """Thursday 14 January 2027, 09:00–15:00 in Oslo (08:00–14:00 UTC)."""
-    starts = dt.datetime(2027, 1, 14, 8, 0, tzinfo=dt.UTC)
-    return EventFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=6), **kwargs)
 
 
 def form_data(email: str = "kari.nordmann@example.org", **overrides) -> dict:

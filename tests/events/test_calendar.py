@@ -22,17 +22,10 @@ from events.calendar import (
     webcal_url,
 )
 from events.models import CalendarSequence, Event, Registration
+from tests.factories import OSLO, EventFactory, RegistrationFactory, oslo
 from worker.models import OutgoingMessage
 
-from .calendar_support import (
-    OSLO,
-    PARSERS,
-    make_event,
-    make_registration,
-    oslo,
-    parse_with_icalendar,
-    parse_with_vobject,
-)
+from .calendar_support import PARSERS, parse_with_icalendar, parse_with_vobject
 from .registration_helpers import outbox, register
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +40,7 @@ def utc(*args: int) -> datetime:
 
 @pytest.mark.parametrize("parse", PARSERS)
 def test_request_has_method_uid_sequence_and_one_attendee(parse):
-    event = make_event()
+    event = EventFactory(in_tonsberg=True)
     parsed = parse(itip_request(event=event, attendee=CONFIRMED, sequence=3))
     assert parsed.method == "REQUEST"
     assert parsed.uid == "%s@localhost" % event.uid
@@ -63,7 +56,7 @@ def test_request_has_method_uid_sequence_and_one_attendee(parse):
 )
 @pytest.mark.parametrize("parse", PARSERS)
 def test_request_organizer_is_mailbox_not_recipient(parse):
-    event = make_event(organiser_name="Kari Nordmann")
+    event = EventFactory(in_tonsberg=True, organiser_name="Kari Nordmann")
     parsed = parse(itip_request(event=event, attendee=CONFIRMED, sequence=0))
     assert parsed.organizer == "mailto:arr@vtfk.example"
     assert parsed.organizer_cn == "Kari Nordmann"
@@ -78,13 +71,15 @@ def test_request_organizer_is_mailbox_not_recipient(parse):
     ids=["confirmation", "invitation"],
 )
 def test_request_attendee_partstat_and_rsvp_fit_the_kind(parse, attendee, partstat, rsvp):
-    parsed = parse(itip_request(event=make_event(), attendee=attendee, sequence=0))
+    parsed = parse(
+        itip_request(event=EventFactory(in_tonsberg=True), attendee=attendee, sequence=0)
+    )
     (only,) = parsed.attendees
     assert (only["PARTSTAT"], only["RSVP"]) == (partstat, rsvp)
 
 
 def test_request_has_dtstamp_url_and_description_with_link():
-    event = make_event(description="Program kommer.")
+    event = EventFactory(in_tonsberg=True, description="Program kommer.")
     vevent = icalendar.Calendar.from_ical(
         itip_request(event=event, attendee=CONFIRMED, sequence=0)
     ).walk("VEVENT")[0]
@@ -96,8 +91,8 @@ def test_request_has_dtstamp_url_and_description_with_link():
 
 @pytest.mark.parametrize("parse", PARSERS)
 def test_uid_stable_and_sequence_rises_request_update_cancel(parse):
-    event = make_event()
-    email = make_registration(event).email
+    event = EventFactory(in_tonsberg=True)
+    email = RegistrationFactory(event=event, name="Ola Nordmann", email="ola@example.no").email
     first = parse(
         itip_request(
             event=event, attendee=CONFIRMED, sequence=take_sequence(event=event, email=email)
@@ -122,8 +117,8 @@ def test_uid_stable_and_sequence_rises_request_update_cancel(parse):
 
 
 def test_sequence_is_per_address_whatever_the_case_or_the_registration():
-    event = make_event(sequence=4)
-    other = make_event()
+    event = EventFactory(in_tonsberg=True, sequence=4)
+    other = EventFactory(in_tonsberg=True)
     confirmed_at = take_sequence(event=event, email="ola@example.no")
     cancelled_at = take_sequence(event=event, email=" Ola@Example.NO ")
     # A new registration for the same address is the same calendar entry on their side.
@@ -136,7 +131,7 @@ def test_sequence_is_per_address_whatever_the_case_or_the_registration():
 
 
 def test_sequence_follows_the_event_when_the_event_is_ahead():
-    event = make_event()
+    event = EventFactory(in_tonsberg=True)
     assert take_sequence(event=event, email="ola@example.no") == 0
     # A stale Event object cannot hold it back: the statement reads the event's row.
     Event.objects.filter(pk=event.pk).update(sequence=9)
@@ -145,7 +140,7 @@ def test_sequence_follows_the_event_when_the_event_is_ahead():
 
 
 def test_take_sequences_for_many_addresses_in_one_statement(django_assert_num_queries):
-    event = make_event(sequence=2)
+    event = EventFactory(in_tonsberg=True, sequence=2)
     take_sequence(event=event, email="b@example.no")
     emails = ["a@example.no", "B@example.no", "c@example.no", "a@example.no"]
     with django_assert_num_queries(1):
@@ -169,7 +164,7 @@ def test_register_cancel_register_again_and_a_move_never_go_back_in_time(django_
     from events.services.registering import cancel_registration
 
     organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
-    event = make_event(capacity=10)
+    event = EventFactory(in_tonsberg=True, capacity=10)
     first = register(event, email="kari@example.org")
     outbox()  # the worker composes the receipt
     cancel_registration(registration_id=first.pk)
@@ -192,7 +187,7 @@ def test_a_receipt_composed_after_the_event_moved_goes_above_the_change_notice(
     from events.services.organising import update_event
 
     organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
-    event = make_event(capacity=10)
+    event = EventFactory(in_tonsberg=True, capacity=10)
     register(event, email="kari@example.org")  # the receipt waits for the worker
     update_event(event=event, by_user=organiser, values={"venue_name": "Bølgen"})
     calendars = _calendars_to("kari@example.org")
@@ -204,7 +199,7 @@ def test_a_receipt_composed_after_the_event_moved_goes_above_the_change_notice(
 
 @pytest.mark.parametrize("parse", PARSERS)
 def test_cancel_has_status_cancelled_higher_sequence_and_message(parse):
-    event = make_event()
+    event = EventFactory(in_tonsberg=True)
     event.sequence = 2
     event.save()
     parsed = parse(
@@ -218,7 +213,7 @@ def test_cancel_has_status_cancelled_higher_sequence_and_message(parse):
 
 
 def test_vtimezone_has_rrules_and_no_rdate():
-    text = itip_request(event=make_event(), attendee=CONFIRMED, sequence=0)
+    text = itip_request(event=EventFactory(in_tonsberg=True), attendee=CONFIRMED, sequence=0)
     cal = icalendar.Calendar.from_ical(text)
     (tz,) = cal.walk("VTIMEZONE")
     assert str(tz["tzid"]) == "Europe/Oslo"
@@ -295,7 +290,9 @@ def test_vtimezone_offsets_match_tz_database_from_2025_to_2040():
     ],
 )
 def test_times_right_on_both_sides_of_dst_changes(parse, start, end, utc_start, utc_end):
-    event = make_event(starts_at=start.astimezone(UTC), ends_at=end.astimezone(UTC))
+    event = EventFactory(
+        in_tonsberg=True, starts_at=start.astimezone(UTC), ends_at=end.astimezone(UTC)
+    )
     parsed = parse(itip_request(event=event, attendee=CONFIRMED, sequence=0))
     assert (parsed.start, parsed.end) == (utc_start, utc_end)
 
@@ -314,7 +311,7 @@ def test_times_right_on_both_sides_of_dst_changes(parse, start, end, utc_start, 
 def test_all_day_event_uses_dates_with_exclusive_end(
     parse, starts_at, ends_at, first, exclusive_end
 ):
-    event = make_event(all_day=True, starts_at=starts_at, ends_at=ends_at)
+    event = EventFactory(in_tonsberg=True, all_day=True, starts_at=starts_at, ends_at=ends_at)
     text = itip_request(event=event, attendee=CONFIRMED, sequence=0)
     parsed = parse(text)
     assert (parsed.start, parsed.end) == (first, exclusive_end)
@@ -324,7 +321,9 @@ def test_all_day_event_uses_dates_with_exclusive_end(
 
 @pytest.mark.parametrize("parse", PARSERS)
 def test_multi_day_timed_event_keeps_both_ends(parse):
-    event = make_event(starts_at=oslo(2027, 10, 29, 9, 0), ends_at=oslo(2027, 11, 2, 16, 0))
+    event = EventFactory(
+        in_tonsberg=True, starts_at=oslo(2027, 10, 29, 9, 0), ends_at=oslo(2027, 11, 2, 16, 0)
+    )
     parsed = parse(itip_request(event=event, attendee=CONFIRMED, sequence=0))
     assert parsed.start == utc(2027, 10, 29, 7, 0)
     assert parsed.end == utc(2027, 11, 2, 15, 0)  # winter time by then
@@ -332,7 +331,8 @@ def test_multi_day_timed_event_keeps_both_ends(parse):
 
 @pytest.mark.parametrize("parse", PARSERS)
 def test_norwegian_letters_commas_and_semicolons_round_trip(parse):
-    event = make_event(
+    event = EventFactory(
+        in_tonsberg=True,
         title="Møte om klima; Ærlig talt, Øst-Åsen",
         description='Agenda: kaffe, te; vann\\brus\n«Sitat» og "anførsel"',
         venue_name="Bø hotell, sal Ø",
@@ -349,7 +349,9 @@ def test_norwegian_letters_commas_and_semicolons_round_trip(parse):
 
 
 def test_lines_are_folded_at_75_octets():
-    event = make_event(title="Årsmøte for Bærekraftige Vestfold og Telemark " * 4)
+    event = EventFactory(
+        in_tonsberg=True, title="Årsmøte for Bærekraftige Vestfold og Telemark " * 4
+    )
     text = itip_request(event=event, attendee=CONFIRMED, sequence=0)
     lines = text.split("\r\n")
     assert any(line.startswith(" ") for line in lines)
@@ -359,8 +361,11 @@ def test_lines_are_folded_at_75_octets():
 
 @pytest.mark.parametrize("include", [True, False])
 def test_meeting_link_only_when_requested(include):
-    event = make_event(
-        meeting_url="https://teams.example/l/meetup-join/abc", venue_name="", venue_address=""
+    event = EventFactory(
+        in_tonsberg=True,
+        meeting_url="https://teams.example/l/meetup-join/abc",
+        venue_name="",
+        venue_address="",
     )
     text = itip_request(event=event, attendee=CONFIRMED, sequence=0, include_meeting_link=include)
     parsed = parse_with_icalendar(text)
@@ -372,8 +377,8 @@ def test_meeting_link_only_when_requested(include):
 
 @pytest.mark.parametrize("parse", PARSERS)
 def test_publish_has_no_attendee_and_keeps_cancelled(parse):
-    live = make_event(title="Levende")
-    cancelled = make_event(title="Avlyst", status=Event.Status.CANCELLED)
+    live = EventFactory(in_tonsberg=True, title="Levende")
+    cancelled = EventFactory(in_tonsberg=True, title="Avlyst", status=Event.Status.CANCELLED)
     text = publish(events=[live, cancelled], name="Klima, Vestfold; Telemark")
     assert "ATTENDEE" not in text
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in text
@@ -391,8 +396,11 @@ def test_publish_has_no_attendee_and_keeps_cancelled(parse):
 
 
 def test_google_calendar_url_has_utc_dates_and_details():
-    event = make_event(
-        title="Møte, Bø", starts_at=oslo(2027, 3, 28, 1, 30), ends_at=oslo(2027, 3, 28, 4, 0)
+    event = EventFactory(
+        in_tonsberg=True,
+        title="Møte, Bø",
+        starts_at=oslo(2027, 3, 28, 1, 30),
+        ends_at=oslo(2027, 3, 28, 4, 0),
     )
     url = google_calendar_url(event)
     assert url.startswith("https://calendar.google.com/calendar/render?")
@@ -405,13 +413,17 @@ def test_google_calendar_url_has_utc_dates_and_details():
 
 
 def test_google_calendar_url_all_day_uses_dates_with_exclusive_end():
-    event = make_event(all_day=True, starts_at=oslo(2027, 6, 3), ends_at=oslo(2027, 6, 4, 23, 59))
+    event = EventFactory(
+        in_tonsberg=True, all_day=True, starts_at=oslo(2027, 6, 3), ends_at=oslo(2027, 6, 4, 23, 59)
+    )
     query = parse_qs(urlsplit(google_calendar_url(event)).query)
     assert query["dates"] == ["20270603/20270605"]
 
 
 def test_outlook_calendar_url_has_compose_path_and_times():
-    event = make_event(starts_at=oslo(2027, 10, 31, 1, 30), ends_at=oslo(2027, 10, 31, 4, 0))
+    event = EventFactory(
+        in_tonsberg=True, starts_at=oslo(2027, 10, 31, 1, 30), ends_at=oslo(2027, 10, 31, 4, 0)
+    )
     url = outlook_calendar_url(event)
     assert url.startswith("https://outlook.live.com/calendar/0/deeplink/compose?")
     query = parse_qs(urlsplit(url).query)
@@ -423,7 +435,7 @@ def test_outlook_calendar_url_has_compose_path_and_times():
 
 
 def test_calendar_links_meeting_link_only_when_asked():
-    event = make_event(meeting_url="https://meet.example/abc")
+    event = EventFactory(in_tonsberg=True, meeting_url="https://meet.example/abc")
     assert "meet.example" not in google_calendar_url(event)
     assert "meet.example" not in outlook_calendar_url(event)
     assert "meet.example" in google_calendar_url(event, include_meeting_link=True)
@@ -452,7 +464,9 @@ def test_google_subscribe_url_carries_webcal_feed():
 
 
 def test_calendar_links_include_renders_three_links():
-    event = make_event(title="Møte & mer", meeting_url="https://meet.example/abc")
+    event = EventFactory(
+        in_tonsberg=True, title="Møte & mer", meeting_url="https://meet.example/abc"
+    )
     html = render_to_string("events/_calendar_links.html", {"event": event})
     assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in html
     assert "https://outlook.live.com/calendar/0/deeplink/compose?" in html
@@ -469,7 +483,7 @@ def test_an_organisers_resend_goes_higher_and_a_stale_one_is_refused(client, dja
 
     organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
     client.force_login(organiser)
-    event = make_event(capacity=10)
+    event = EventFactory(in_tonsberg=True, capacity=10)
     register(event, email="kari@example.org")
     [receipt] = outbox()
     OutgoingMessage.objects.update(state=OutgoingMessage.State.SENT)
@@ -512,7 +526,7 @@ def test_an_offer_given_up_after_the_event_changed_takes_the_event_out_of_the_ca
     from events.services.waiting_list import expire_offers
 
     organiser = django_user_model.objects.create_superuser("admin", "admin@example.org")
-    event = make_event(capacity=1)
+    event = EventFactory(in_tonsberg=True, capacity=1)
     first = register(event, email="first@example.org")
     register(event, email="kari@example.org")
     register(event, email="ola@example.org")

@@ -9,8 +9,9 @@ from django.utils import timezone
 from events.models import Event, Registration
 from events.services.errors import NotChangeable, RegistrationError
 from events.services.registering import cancel_registration, change_registration
+from tests.factories import EventFactory, OrganisationFactory
 
-from .registration_helpers import EventFactory, OrganisationFactory, outbox, register
+from .registration_helpers import outbox, register
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.utils import timezone
 from events.models import Event, Registration
 from events.services.check_in import CheckInOutcome, check_in, undo_check_in
 from partners.models import Network
-
-from .organiser_helpers import make_event, make_registration, oslo
+from tests.factories import EventFactory, RegistrationFactory, oslo
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def logged_in(client, organiser):
 
 @pytest.fixture
 def event(klima):
-    return make_event(klima)
+    return EventFactory(minimal=True, network=klima)
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def _messages(response) -> str:
 
 
 def test_checkin_by_code_sets_time_and_user(logged_in, url, event, organiser):
-    anne = make_registration(event, name="Anne Berg", organisation_name="USN")
+    anne = RegistrationFactory(event=event, name="Anne Berg", organisation_name="USN")
     response = logged_in.post(
         url, {"ticket_code": anne.ticket_code}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
     )
@@ -53,7 +52,7 @@ def test_checkin_by_code_sets_time_and_user(logged_in, url, event, organiser):
 
 
 def test_checkin_code_typed_loosely_is_accepted(logged_in, url, event):
-    anne = make_registration(event, name="Anne")
+    anne = RegistrationFactory(event=event, name="Anne")
     code = anne.ticket_code
     loose = " %s-%s " % (code[:5].lower(), code[5:].lower())
     logged_in.post(url, {"ticket_code": loose})
@@ -63,7 +62,7 @@ def test_checkin_code_typed_loosely_is_accepted(logged_in, url, event):
 
 def test_checkin_second_time_reports_first_time_and_changes_nothing(logged_in, url, event):
     first = oslo(2027, 4, 20, 8, 47)
-    anne = make_registration(event, name="Anne", checked_in_at=first)
+    anne = RegistrationFactory(event=event, name="Anne", checked_in_at=first)
     response = logged_in.post(
         url, {"ticket_code": anne.ticket_code}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
     )
@@ -76,7 +75,9 @@ def test_checkin_second_time_reports_first_time_and_changes_nothing(logged_in, u
 
 def test_checkin_page_shows_times_as_the_message_does(logged_in, url, event):
     """One time format (events/dates.py): the page's lines and the message agree, in Oslo time."""
-    anne = make_registration(event, name="Anne Berg", checked_in_at=oslo(2027, 4, 20, 8, 47))
+    anne = RegistrationFactory(
+        event=event, name="Anne Berg", checked_in_at=oslo(2027, 4, 20, 8, 47)
+    )
     page = logged_in.get(url, {"last": anne.ticket_code, "q": "Anne"}, HTTP_ACCEPT_LANGUAGE="nb")
     html = page.content.decode()
     assert "Sist: Anne Berg, sjekket inn kl. 08.47." in html
@@ -84,7 +85,7 @@ def test_checkin_page_shows_times_as_the_message_does(logged_in, url, event):
 
 
 def test_checkin_undo_clears_it(logged_in, url, event):
-    anne = make_registration(event, name="Anne", checked_in_at=timezone.now())
+    anne = RegistrationFactory(event=event, name="Anne", checked_in_at=timezone.now())
     response = logged_in.post(url, {"ticket_code": anne.ticket_code, "action": "undo"}, follow=True)
     anne.refresh_from_db()
     assert anne.checked_in_at is None
@@ -93,7 +94,7 @@ def test_checkin_undo_clears_it(logged_in, url, event):
 
 
 def test_checkin_after_code_offers_undo_of_the_last(logged_in, url, event):
-    anne = make_registration(event, name="Anne")
+    anne = RegistrationFactory(event=event, name="Anne")
     response = logged_in.post(url, {"ticket_code": anne.ticket_code}, follow=True)
     html = response.content.decode()
     last = html.split('<div class="checkin-last">')[1].split("</div>")[0]
@@ -101,7 +102,9 @@ def test_checkin_after_code_offers_undo_of_the_last(logged_in, url, event):
 
 
 def test_checkin_unknown_code_says_so(logged_in, url, event, klima):
-    other = make_registration(make_event(klima), name="Annen Person")
+    other = RegistrationFactory(
+        event=EventFactory(minimal=True, network=klima), name="Annen Person"
+    )
     for code in ("ZZZZZZZZZZ", other.ticket_code):  # another event's ticket is unknown here
         response = logged_in.post(url, {"ticket_code": code}, follow=True)
         assert response.status_code == 200
@@ -122,7 +125,7 @@ def test_checkin_empty_code_shows_field_error(logged_in, url):
     [Registration.Status.CANCELLED, Registration.Status.WAITLISTED, Registration.Status.OFFERED],
 )
 def test_checkin_not_confirmed_is_refused_with_status(logged_in, url, event, status):
-    row = make_registration(event, name="Vera Venter", status=status)
+    row = RegistrationFactory(event=event, name="Vera Venter", status=status)
     response = logged_in.post(url, {"ticket_code": row.ticket_code}, follow=True)
     row.refresh_from_db()
     assert row.checked_in_at is None
@@ -133,9 +136,9 @@ def test_checkin_not_confirmed_is_refused_with_status(logged_in, url, event, sta
 
 
 def test_checkin_name_search_lists_matches_with_buttons(logged_in, url, event):
-    anne = make_registration(event, name="Anne Berg")
-    make_registration(event, name="Anne Avmeldt", status=Registration.Status.CANCELLED)
-    make_registration(event, name="Bjørn Dahl")
+    anne = RegistrationFactory(event=event, name="Anne Berg")
+    RegistrationFactory(event=event, name="Anne Avmeldt", status=Registration.Status.CANCELLED)
+    RegistrationFactory(event=event, name="Bjørn Dahl")
     html = logged_in.get(url, {"q": "anne"}).content.decode()
     matches = html.split('<ul class="checkin-matches">')[1].split("</ul>")[0]
     assert "Anne Berg" in matches
@@ -150,10 +153,10 @@ def test_checkin_name_search_lists_matches_with_buttons(logged_in, url, event):
 
 
 def test_checkin_counts_on_the_page(logged_in, url, event):
-    make_registration(event, checked_in_at=timezone.now())
-    make_registration(event)
-    make_registration(event)
-    make_registration(event, status=Registration.Status.WAITLISTED)
+    RegistrationFactory(event=event, checked_in_at=timezone.now())
+    RegistrationFactory(event=event)
+    RegistrationFactory(event=event)
+    RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
     html = logged_in.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1 of 3 checked in" in html
     assert "2 still to come" in html
@@ -167,7 +170,7 @@ def test_checkin_page_has_camera_script_and_works_without_it(logged_in, url):
 
 
 def test_checkin_service_outcomes(event, organiser):
-    anne = make_registration(event)
+    anne = RegistrationFactory(event=event)
     assert (
         check_in(event=event, ticket_code=anne.ticket_code, by_user=organiser).outcome
         == CheckInOutcome.CHECKED_IN

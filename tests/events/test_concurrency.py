@@ -17,8 +17,7 @@ from events.participants import ParticipantDetails
 from events.services.errors import RegistrationError, SessionFull
 from events.services.registering import cancel_registration, register_participant
 from events.services.waiting_list import expire_offers, recount_seats
-
-from .registration_helpers import EventFactory, QuestionFactory, SessionFactory
+from tests.factories import EventFactory, QuestionFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,6 +12,7 @@ import pytest
 from django.utils import translation
 
 from events import email_layout
+from tests.factories import EventFactory, RegistrationFactory
 from worker.mime import render_message
 from worker.models import OutgoingMessage
 from worker.services import Message, queue_messages
@@ -264,11 +265,8 @@ def test_without_a_logo_the_host_name_is_text_and_there_is_no_related_part():
 
 def _confirmation_message() -> Message:
     from events import emails
-    from events.models import Registration
 
-    from .registration_helpers import EventFactory
-
-    registration = Registration.objects.create(
+    registration = RegistrationFactory(
         event=EventFactory(), email="kari@example.org", name="Kari", status="confirmed"
     )
     return emails.confirmation(registration=registration)

@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 
 from events.models import Answer, Question, Registration, Session, SessionChoice
 from partners.models import Network
-
-from .organiser_helpers import bulk_registrations, make_event, make_registration, oslo
+from tests.factories import EventFactory, RegistrationFactory, bulk_registrations, oslo
 
 
 @pytest.fixture
@@ -27,8 +26,9 @@ def logged_in(client, make_organiser, klima):
 
 @pytest.fixture
 def event(klima):
-    return make_event(
-        klima,
+    return EventFactory(
+        minimal=True,
+        network=klima,
         title="Partnerskapskonferansen 2027",
         capacity=None,
         serves_food=True,
@@ -52,8 +52,8 @@ def filled(event):
         ends_at=oslo(2027, 4, 20, 14),
         requires_signup=True,
     )
-    anne = make_registration(
-        event,
+    anne = RegistrationFactory(
+        event=event,
         name="Åse Øvrebø",
         email="ase@example.org",
         organisation_name="Bølgen kulturhus",
@@ -65,8 +65,8 @@ def filled(event):
     Answer.objects.create(registration=anne, question=yes_no, value=True)
     SessionChoice.objects.create(registration=anne, session=workshop)
     Registration.objects.filter(pk=anne.pk).update(checked_in_at=oslo(2027, 4, 20, 8, 45))
-    make_registration(event, name='=HYPERLINK("http://evil")', organisation_name="-2+3")
-    make_registration(event, name="Venter Vennesen", status=Registration.Status.WAITLISTED)
+    RegistrationFactory(event=event, name='=HYPERLINK("http://evil")', organisation_name="-2+3")
+    RegistrationFactory(event=event, name="Venter Vennesen", status=Registration.Status.WAITLISTED)
     return anne
 
 
@@ -167,7 +167,7 @@ def _count(client, url):
 def test_exports_query_count_same_for_1_and_1000(logged_in, klima, suffix):
     counts = []
     for n in (1, 1000):
-        event = make_event(klima, capacity=None)
+        event = EventFactory(minimal=True, network=klima, capacity=None)
         question = Question.objects.create(event=event, label="Stilling", kind="short_text")
         session = Session.objects.create(
             event=event,
@@ -193,6 +193,6 @@ def test_exports_query_count_same_for_1_and_1000(logged_in, klima, suffix):
 
 
 def test_exports_checked_in_time_is_empty_when_not_checked_in(logged_in, event):
-    make_registration(event, name="Ikke her")
+    RegistrationFactory(event=event, name="Ikke her")
     rows = _csv(logged_in.get(f"/arrangor/arrangementer/{event.pk}/deltakere.csv"))
     assert rows[1][8] == ""

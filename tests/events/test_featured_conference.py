@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event
-
-from .registration_helpers import EventFactory
+from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.utils.http import http_date
 
 from events.calendar import network_feed_url, personal_feed_url
 from events.models import Event, Registration
-
-from .calendar_support import make_event, make_network, make_registration, oslo
+from tests.factories import EventFactory, NetworkFactory, RegistrationFactory, oslo
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,7 @@ def vevents(response) -> dict[str, icalendar.Event]:
 
 
 def test_event_ics_published_is_publish_calendar_download(client):
-    event = make_event(title="Årsmøte, Bø")
+    event = EventFactory(in_tonsberg=True, title="Årsmøte, Bø")
     response = client.get("/kalender/arrangement/%s.ics" % event.pk)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -39,30 +38,30 @@ def test_event_ics_published_is_publish_calendar_download(client):
 
 @pytest.mark.parametrize("status", [Event.Status.DRAFT])
 def test_event_ics_draft_is_404(client, status):
-    event = make_event(status=status)
+    event = EventFactory(in_tonsberg=True, status=status)
     assert client.get("/kalender/arrangement/%s.ics" % event.pk).status_code == 404
     assert client.get("/kalender/arrangement/999999.ics").status_code == 404
 
 
 def test_event_ics_cancelled_keeps_status_cancelled(client):
-    event = make_event(title="Avlyst møte", status=Event.Status.CANCELLED)
+    event = EventFactory(in_tonsberg=True, title="Avlyst møte", status=Event.Status.CANCELLED)
     response = client.get("/kalender/arrangement/%s.ics" % event.pk)
     assert response.status_code == 200
     assert str(vevents(response)["Avlyst møte"]["status"]) == "CANCELLED"
 
 
 def test_event_ics_rejects_post(client):
-    event = make_event()
+    event = EventFactory(in_tonsberg=True)
     assert client.post("/kalender/arrangement/%s.ics" % event.pk).status_code == 405
 
 
 def test_network_feed_lists_published_and_cancelled_only_of_that_network(client):
-    network = make_network()
-    other = make_network(slug="digitv", name="DigiTV")
-    make_event(title="Publisert", network=network)
-    make_event(title="Avlyst", network=network, status=Event.Status.CANCELLED)
-    make_event(title="Kladd", network=network, status=Event.Status.DRAFT)
-    make_event(title="Annet nettverk", network=other)
+    network = NetworkFactory(slug="klima", name="Klimanettverket, Vestfold; Telemark")
+    other = NetworkFactory(slug="digitv", name="DigiTV")
+    EventFactory(in_tonsberg=True, title="Publisert", network=network)
+    EventFactory(in_tonsberg=True, title="Avlyst", network=network, status=Event.Status.CANCELLED)
+    EventFactory(in_tonsberg=True, title="Kladd", network=network, status=Event.Status.DRAFT)
+    EventFactory(in_tonsberg=True, title="Annet nettverk", network=other)
     response = client.get("/kalender/nettverk/klima.ics")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -84,8 +83,8 @@ def test_network_feed_unknown_slug_is_404(client, db):
 
 
 def test_network_feed_if_none_match_gives_304_until_an_event_changes(client):
-    network = make_network()
-    event = make_event(network=network)
+    network = NetworkFactory(slug="klima", name="Klimanettverket, Vestfold; Telemark")
+    event = EventFactory(in_tonsberg=True, network=network)
     first = client.get("/kalender/nettverk/klima.ics")
     etag = first["ETag"]
     assert etag.startswith('W/"')
@@ -103,8 +102,8 @@ def test_network_feed_if_none_match_gives_304_until_an_event_changes(client):
 
 
 def test_network_feed_if_modified_since_gives_304(client):
-    network = make_network()
-    event = make_event(network=network)
+    network = NetworkFactory(slug="klima", name="Klimanettverket, Vestfold; Telemark")
+    event = EventFactory(in_tonsberg=True, network=network)
     response = client.get("/kalender/nettverk/klima.ics")
     assert response["Last-Modified"] == http_date(event.updated_at.timestamp())
     not_modified = client.get(
@@ -120,10 +119,10 @@ def test_network_feed_if_modified_since_gives_304(client):
 
 
 def test_network_feed_new_event_changes_etag(client):
-    network = make_network()
-    make_event(network=network, title="Første")
+    network = NetworkFactory(slug="klima", name="Klimanettverket, Vestfold; Telemark")
+    EventFactory(in_tonsberg=True, network=network, title="Første")
     etag = client.get("/kalender/nettverk/klima.ics")["ETag"]
-    make_event(network=network, title="Andre")
+    EventFactory(in_tonsberg=True, network=network, title="Andre")
     response = client.get("/kalender/nettverk/klima.ics", headers={"if-none-match": etag})
     assert response.status_code == 200
     assert set(vevents(response)) == {"Første", "Andre"}
@@ -133,24 +132,42 @@ def test_personal_feed_lists_the_persons_confirmed_events_with_meeting_links(cli
     from partners.models import Person
 
     ola = Person.objects.create(name="Ola Nordmann", email="ola@example.no")
-    mine = make_event(title="Mitt møte", meeting_url="https://meet.example/mitt")
-    other_confirmed = make_event(title="Også mitt")
-    cancelled_event = make_event(title="Avlyst møte", status=Event.Status.CANCELLED)
-    waitlisted = make_event(title="Venteliste")
-    left = make_event(title="Meldt av")
-    draft = make_event(title="Kladd", status=Event.Status.DRAFT)
-    not_mine = make_event(title="Andres møte")
-    registration = make_registration(mine, email="ola@example.no", person=ola)
-    make_registration(other_confirmed, email="OLA@Example.no", person=ola)
-    make_registration(cancelled_event, email="ola@example.no", person=ola)
-    make_registration(
-        waitlisted, email="ola@example.no", person=ola, status=Registration.Status.WAITLISTED
+    mine = EventFactory(
+        in_tonsberg=True, title="Mitt møte", meeting_url="https://meet.example/mitt"
     )
-    make_registration(
-        left, email="ola@example.no", person=ola, status=Registration.Status.CANCELLED
+    other_confirmed = EventFactory(in_tonsberg=True, title="Også mitt")
+    cancelled_event = EventFactory(
+        in_tonsberg=True, title="Avlyst møte", status=Event.Status.CANCELLED
     )
-    make_registration(draft, email="ola@example.no", person=ola)
-    make_registration(not_mine, email="kari@example.no")
+    waitlisted = EventFactory(in_tonsberg=True, title="Venteliste")
+    left = EventFactory(in_tonsberg=True, title="Meldt av")
+    draft = EventFactory(in_tonsberg=True, title="Kladd", status=Event.Status.DRAFT)
+    not_mine = EventFactory(in_tonsberg=True, title="Andres møte")
+    registration = RegistrationFactory(
+        event=mine, email="ola@example.no", person=ola, name="Ola Nordmann"
+    )
+    RegistrationFactory(
+        event=other_confirmed, email="OLA@Example.no", person=ola, name="Ola Nordmann"
+    )
+    RegistrationFactory(
+        event=cancelled_event, email="ola@example.no", person=ola, name="Ola Nordmann"
+    )
+    RegistrationFactory(
+        event=waitlisted,
+        email="ola@example.no",
+        person=ola,
+        status=Registration.Status.WAITLISTED,
+        name="Ola Nordmann",
+    )
+    RegistrationFactory(
+        event=left,
+        email="ola@example.no",
+        person=ola,
+        status=Registration.Status.CANCELLED,
+        name="Ola Nordmann",
+    )
+    RegistrationFactory(event=draft, email="ola@example.no", person=ola, name="Ola Nordmann")
+    RegistrationFactory(event=not_mine, email="kari@example.no", name="Ola Nordmann")
     response = client.get("/kalender/person/%s.ics" % registration.token)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -165,10 +182,12 @@ def test_personal_feed_lists_the_persons_confirmed_events_with_meeting_links(cli
 def test_personal_feed_of_an_unverified_registration_shows_only_its_own_event(client):
     """Anyone can register under someone else's address and receive that registration's token;
     the feed must not reveal the other events (and meeting links) registered under the address."""
-    victims = make_event(title="Lukket møte", meeting_url="https://meet.example/hemmelig")
-    make_registration(victims, email="victim@example.no")
-    open_event = make_event(title="Åpent møte")
-    attacker = make_registration(open_event, email="VICTIM@example.no")
+    victims = EventFactory(
+        in_tonsberg=True, title="Lukket møte", meeting_url="https://meet.example/hemmelig"
+    )
+    RegistrationFactory(event=victims, email="victim@example.no", name="Ola Nordmann")
+    open_event = EventFactory(in_tonsberg=True, title="Åpent møte")
+    attacker = RegistrationFactory(event=open_event, email="VICTIM@example.no", name="Ola Nordmann")
     events = vevents(client.get("/kalender/person/%s.ics" % attacker.token))
     assert set(events) == {"Åpent møte"}
     assert b"hemmelig" not in client.get("/kalender/person/%s.ics" % attacker.token).content
@@ -179,7 +198,11 @@ def test_personal_feed_bad_token_is_404(client, db):
 
 
 def test_personal_feed_etag_changes_when_registration_is_cancelled(client):
-    registration = make_registration(make_event(title="Mitt møte"))
+    registration = RegistrationFactory(
+        event=EventFactory(in_tonsberg=True, title="Mitt møte"),
+        name="Ola Nordmann",
+        email="ola@example.no",
+    )
     etag = client.get("/kalender/person/%s.ics" % registration.token)["ETag"]
     assert (
         client.get(
@@ -197,8 +220,12 @@ def test_personal_feed_etag_changes_when_registration_is_cancelled(client):
 
 
 def test_feed_urls_point_at_the_views(client):
-    network = make_network()
-    registration = make_registration(make_event(network=network))
+    network = NetworkFactory(slug="klima", name="Klimanettverket, Vestfold; Telemark")
+    registration = RegistrationFactory(
+        event=EventFactory(in_tonsberg=True, network=network),
+        name="Ola Nordmann",
+        email="ola@example.no",
+    )
     assert network_feed_url(network) == "http://localhost:8000/kalender/nettverk/klima.ics"
     assert personal_feed_url(registration).endswith("/kalender/person/%s.ics" % registration.token)
 
@@ -207,9 +234,9 @@ def test_feed_urls_point_at_the_views(client):
 def test_network_feed_query_count_does_not_grow_with_events(
     client, django_assert_num_queries, count
 ):
-    network = make_network()
+    network = NetworkFactory(slug="klima", name="Klimanettverket, Vestfold; Telemark")
     for number in range(count):
-        make_event(network=network, title="Møte %s" % number)
+        EventFactory(in_tonsberg=True, network=network, title="Møte %s" % number)
     with django_assert_num_queries(2):  # the network, its events
         response = client.get("/kalender/nettverk/klima.ics")
     assert len(vevents(response)) == count
@@ -223,7 +250,12 @@ def test_personal_feed_query_count_does_not_grow_with_events(
 
     ola = Person.objects.create(name="Ola Nordmann", email="ola@example.no")
     registrations = [
-        make_registration(make_event(title="Møte %s" % number), person=ola)
+        RegistrationFactory(
+            event=EventFactory(in_tonsberg=True, title="Møte %s" % number),
+            person=ola,
+            name="Ola Nordmann",
+            email="ola@example.no",
+        )
         for number in range(count)
     ]
     with django_assert_num_queries(2):  # the token's registration, the person's registrations

@@ -6,22 +6,18 @@ from django.db import transaction
 from events.calendar import take_sequence
 from events.emails import notify_event_cancelled, notify_event_changed
 from events.models import CalendarSequence, Registration
+from tests.factories import EventFactory, RegistrationFactory, oslo
 from worker.models import OutgoingMessage
 
-from .calendar_support import (
-    make_event,
-    make_registration,
-    oslo,
-    parse_with_icalendar,
-    parse_with_vobject,
-)
+from .calendar_support import parse_with_icalendar, parse_with_vobject
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event():
-    return make_event(
+    return EventFactory(
+        in_tonsberg=True,
         title="Klimasamling, Bø; dag 1",
         starts_at=oslo(2027, 3, 28, 9, 0),
         ends_at=oslo(2027, 3, 28, 15, 0),
@@ -34,17 +30,32 @@ def event():
 def participants(event):
     """Confirmed (nb, en, nn), offered, waitlisted and cancelled, each sent a confirmation."""
     people = {
-        "bokmal": make_registration(event, email="bokmal@example.no", language="nb"),
-        "english": make_registration(event, email="english@example.com", language="en"),
-        "nynorsk": make_registration(event, email="nynorsk@example.no", language="nn"),
-        "offered": make_registration(
-            event, email="offered@example.no", status=Registration.Status.OFFERED
+        "bokmal": RegistrationFactory(
+            event=event, email="bokmal@example.no", language="nb", name="Ola Nordmann"
         ),
-        "waitlisted": make_registration(
-            event, email="waitlisted@example.no", status=Registration.Status.WAITLISTED
+        "english": RegistrationFactory(
+            event=event, email="english@example.com", language="en", name="Ola Nordmann"
         ),
-        "cancelled": make_registration(
-            event, email="cancelled@example.no", status=Registration.Status.CANCELLED
+        "nynorsk": RegistrationFactory(
+            event=event, email="nynorsk@example.no", language="nn", name="Ola Nordmann"
+        ),
+        "offered": RegistrationFactory(
+            event=event,
+            email="offered@example.no",
+            status=Registration.Status.OFFERED,
+            name="Ola Nordmann",
+        ),
+        "waitlisted": RegistrationFactory(
+            event=event,
+            email="waitlisted@example.no",
+            status=Registration.Status.WAITLISTED,
+            name="Ola Nordmann",
+        ),
+        "cancelled": RegistrationFactory(
+            event=event,
+            email="cancelled@example.no",
+            status=Registration.Status.CANCELLED,
+            name="Ola Nordmann",
         ),
     }
     for key in ("bokmal", "english", "nynorsk", "offered"):
@@ -129,10 +140,15 @@ def test_notify_event_changed_calendar_is_request_with_higher_sequence(parse, ev
 
 
 def test_notify_event_changed_goes_above_a_participants_own_history(event):
-    make_registration(event, email="ola@example.no", status=Registration.Status.CANCELLED)
+    RegistrationFactory(
+        event=event,
+        email="ola@example.no",
+        status=Registration.Status.CANCELLED,
+        name="Ola Nordmann",
+    )
     # They cancelled once, then registered again.
     CalendarSequence.objects.create(event=event, email_key="ola@example.no", sequence=7)
-    make_registration(event, email="Ola@Example.no")
+    RegistrationFactory(event=event, email="Ola@Example.no", name="Ola Nordmann")
     event.sequence = 1
     event.save()
     notify_event_changed(event=event, changes=["time"])
@@ -205,7 +221,7 @@ def test_notify_event_cancelled_sends_cancel_to_every_active_registration(
 
 
 def test_notify_event_cancelled_sends_no_calendar_to_an_offer_never_sent_one(event):
-    make_registration(event, email="offered@example.no", status=Registration.Status.OFFERED)
+    RegistrationFactory(event=event, email="offered@example.no", status=Registration.Status.OFFERED)
     event.status = event.Status.CANCELLED
     event.save()
     assert notify_event_cancelled(event=event, message="Avlyst") == 1
@@ -230,7 +246,7 @@ def test_notify_event_cancelled_sequence_above_last_update(event, participants):
 @pytest.mark.parametrize("count", [1, 10])
 def test_notify_query_count_does_not_grow_with_recipients(event, django_assert_num_queries, count):
     for number in range(count):
-        make_registration(event, email="p%s@example.no" % number, name="Person %s" % number)
+        RegistrationFactory(event=event, email="p%s@example.no" % number, name="Person %s" % number)
     # Select the registrations; take their sequences (one upsert); insert the rows.
     with django_assert_num_queries(3):
         assert notify_event_changed(event=event, changes=["time"]) == count
@@ -271,4 +287,4 @@ def test_format_when_shows_oslo_time_in_the_language(fields, language, expected)
     from events.dates import format_when
 
     with translation.override(language):
-        assert format_when(make_event(**fields)) == expected
+        assert format_when(EventFactory(in_tonsberg=True, **fields)) == expected

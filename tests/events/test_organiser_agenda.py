@@ -3,8 +3,7 @@
 import pytest
 
 from events.models import Answer, Question, Session
-
-from .organiser_helpers import make_event, make_registration, oslo
+from tests.factories import EventFactory, RegistrationFactory, oslo
 
 
 @pytest.fixture
@@ -22,7 +21,9 @@ def logged_in(client, make_organiser, klima):
 
 @pytest.fixture
 def event(klima):
-    return make_event(klima, starts_at=oslo(2027, 4, 20, 9), ends_at=oslo(2027, 4, 20, 16))
+    return EventFactory(
+        minimal=True, network=klima, starts_at=oslo(2027, 4, 20, 9), ends_at=oslo(2027, 4, 20, 16)
+    )
 
 
 def _session(**overrides):
@@ -142,7 +143,7 @@ def test_question_text_kind_drops_choices(logged_in, event):
 def test_question_edit_and_delete_with_answers(logged_in, event):
     question = Question.objects.create(event=event, label="Stilling", kind=Question.Kind.SHORT_TEXT)
     Answer.objects.create(
-        registration=make_registration(event), question=question, value="Rådgiver"
+        registration=RegistrationFactory(event=event), question=question, value="Rådgiver"
     )
     edit = f"/arrangor/arrangementer/{event.pk}/sporsmal/{question.pk}/"
     assert logged_in.post(edit, {"label": "Din stilling", "kind": "short_text"}).status_code == 302

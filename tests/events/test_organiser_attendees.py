@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from events.models import Registration
 from partners.models import Network, Organisation
-
-from .organiser_helpers import bulk_registrations, make_event, make_registration
+from tests.factories import EventFactory, RegistrationFactory, bulk_registrations
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def logged_in(client, make_organiser, klima):
 
 @pytest.fixture
 def event(klima):
-    return make_event(klima, capacity=None)
+    return EventFactory(minimal=True, network=klima, capacity=None)
 
 
 def _rows(html: str) -> list[str]:
@@ -35,11 +34,11 @@ def _rows(html: str) -> list[str]:
 
 
 def test_attendee_list_shows_counts_by_status(logged_in, event):
-    make_registration(event, name="Anne")
-    make_registration(event, name="Bjørn", checked_in_at=timezone.now())
-    make_registration(event, name="Cecilie", status=Registration.Status.WAITLISTED)
-    make_registration(event, name="Dag", status=Registration.Status.OFFERED)
-    make_registration(event, name="Eva", status=Registration.Status.CANCELLED)
+    RegistrationFactory(event=event, name="Anne")
+    RegistrationFactory(event=event, name="Bjørn", checked_in_at=timezone.now())
+    RegistrationFactory(event=event, name="Cecilie", status=Registration.Status.WAITLISTED)
+    RegistrationFactory(event=event, name="Dag", status=Registration.Status.OFFERED)
+    RegistrationFactory(event=event, name="Eva", status=Registration.Status.CANCELLED)
     html = logged_in.get(f"/arrangor/arrangementer/{event.pk}/deltakere/").content.decode()
     counts = html.split('<dl class="counts">')[1].split("</dl>")[0]
     numbers = [part.split("</dd>")[0].strip() for part in counts.split("<dd>")[1:]]
@@ -66,14 +65,14 @@ def test_attendee_list_shows_counts_by_status(logged_in, event):
     ],
 )
 def test_attendee_list_search_by_name_email_organisation(logged_in, event, query, expected):
-    make_registration(
-        event,
+    RegistrationFactory(
+        event=event,
         name="Anne Berg",
         email="anne@usn.example.org",
         organisation=Organisation.objects.get(short_name="USN"),
     )
-    make_registration(event, name="Per Dahl", email="per@nho.example.org")
-    make_registration(event, name="Kim Fri", organisation_name="Frivillig lag Skien")
+    RegistrationFactory(event=event, name="Per Dahl", email="per@nho.example.org")
+    RegistrationFactory(event=event, name="Kim Fri", organisation_name="Frivillig lag Skien")
     html = logged_in.get(
         f"/arrangor/arrangementer/{event.pk}/deltakere/", {"q": query}
     ).content.decode()
@@ -92,10 +91,10 @@ def test_attendee_list_search_by_name_email_organisation(logged_in, event, query
     ],
 )
 def test_attendee_list_filter_by_status(logged_in, event, status, expected):
-    make_registration(event, name="Anne")
-    make_registration(event, name="Bjørn", checked_in_at=timezone.now())
-    make_registration(event, name="Cecilie", status=Registration.Status.WAITLISTED)
-    make_registration(event, name="Eva", status=Registration.Status.CANCELLED)
+    RegistrationFactory(event=event, name="Anne")
+    RegistrationFactory(event=event, name="Bjørn", checked_in_at=timezone.now())
+    RegistrationFactory(event=event, name="Cecilie", status=Registration.Status.WAITLISTED)
+    RegistrationFactory(event=event, name="Eva", status=Registration.Status.CANCELLED)
     url = f"/arrangor/arrangementer/{event.pk}/deltakere/"
     assert _rows(logged_in.get(url, {"status": status}).content.decode()) == expected
 
@@ -114,9 +113,11 @@ def test_attendee_list_filter_by_status(logged_in, event, status, expected):
 def test_attendee_list_sort(logged_in, event, sort, expected):
     now = timezone.now()
     rows = [
-        make_registration(event, name="Anne", organisation_name="Bølgen"),
-        make_registration(event, name="Bjørn", organisation_name="Cirkus", status="waitlisted"),
-        make_registration(event, name="Cecilie", organisation_name="Asker"),
+        RegistrationFactory(event=event, name="Anne", organisation_name="Bølgen"),
+        RegistrationFactory(
+            event=event, name="Bjørn", organisation_name="Cirkus", status="waitlisted"
+        ),
+        RegistrationFactory(event=event, name="Cecilie", organisation_name="Asker"),
     ]
     for row, minutes in zip(rows, [30, 10, 20]):
         Registration.objects.filter(pk=row.pk).update(
@@ -150,9 +151,9 @@ def _queries(client, url, params=None):
 
 
 def test_attendee_list_query_count_same_for_1_and_1000(logged_in, klima):
-    small = make_event(klima, capacity=None)
+    small = EventFactory(minimal=True, network=klima, capacity=None)
     bulk_registrations(small, 1)
-    big = make_event(klima, capacity=None)
+    big = EventFactory(minimal=True, network=klima, capacity=None)
     bulk_registrations(big, 1000)
     for params in ({}, {"q": "bulk", "status": "confirmed", "sort": "-organisation"}):
         one = _queries(logged_in, f"/arrangor/arrangementer/{small.pk}/deltakere/", params)
@@ -161,8 +162,8 @@ def test_attendee_list_query_count_same_for_1_and_1000(logged_in, klima):
 
 
 def test_attendee_print_lists_confirmed_with_ticket_codes(logged_in, event):
-    anne = make_registration(event, name="Anne", organisation_name="USN")
-    make_registration(event, name="Bjørn", status=Registration.Status.WAITLISTED)
+    anne = RegistrationFactory(event=event, name="Anne", organisation_name="USN")
+    RegistrationFactory(event=event, name="Bjørn", status=Registration.Status.WAITLISTED)
     html = logged_in.get(f"/arrangor/arrangementer/{event.pk}/deltakere/utskrift/").content.decode()
     assert _rows(html) == ["Anne"]
     assert anne.ticket_code in html
@@ -172,7 +173,7 @@ def test_attendee_print_lists_confirmed_with_ticket_codes(logged_in, event):
 def test_attendee_list_without_promote_service_has_no_promote_button(logged_in, event):
     from events.organiser.views import attendees
 
-    make_registration(event, name="Cecilie", status=Registration.Status.WAITLISTED)
+    RegistrationFactory(event=event, name="Cecilie", status=Registration.Status.WAITLISTED)
     html = logged_in.get(f"/arrangor/arrangementer/{event.pk}/deltakere/").content.decode()
     has_service = attendees.promote_from_waiting_list is not None
     assert ("flytt-opp" in html) == has_service
@@ -180,7 +181,9 @@ def test_attendee_list_without_promote_service_has_no_promote_button(logged_in, 
 
 def test_attendee_promote_with_service_offers_the_seat(logged_in, event):
 
-    waiting = make_registration(event, name="Cecilie", status=Registration.Status.WAITLISTED)
+    waiting = RegistrationFactory(
+        event=event, name="Cecilie", status=Registration.Status.WAITLISTED
+    )
     url = f"/arrangor/arrangementer/{event.pk}/deltakere/{waiting.pk}/flytt-opp/"
     assert logged_in.post(url).status_code == 302
     waiting.refresh_from_db()
@@ -200,7 +203,7 @@ def test_promote_view_and_service_agree_with_can_be_promoted(
 
     Event.objects.filter(pk=event.pk).update(status=event_status)
     event.refresh_from_db()
-    by_page, by_service = (make_registration(event, status=status) for _ in range(2))
+    by_page, by_service = (RegistrationFactory(event=event, status=status) for _ in range(2))
     allowed = by_page.can_be_promoted(timezone.now())
     url = f"/arrangor/arrangementer/{event.pk}/deltakere/{by_page.pk}/flytt-opp/"
     assert logged_in.post(url).status_code == 302

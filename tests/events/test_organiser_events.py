@@ -8,8 +8,7 @@ from django.utils import timezone
 from events import emails
 from events.models import Event
 from partners.models import Host, Network
-
-from .organiser_helpers import make_event, make_registration, oslo
+from tests.factories import EventFactory, RegistrationFactory, oslo
 
 
 @pytest.fixture
@@ -80,8 +79,10 @@ def test_event_list_non_organiser_gets_403(client, make_organiser):
 
 
 def test_event_list_shows_only_events_of_organised_networks(logged_in, klima):
-    make_event(klima, title="Klimamøte")
-    make_event(Network.objects.get(slug="folkehelse"), title="Folkehelsemøte")
+    EventFactory(minimal=True, network=klima, title="Klimamøte")
+    EventFactory(
+        minimal=True, network=Network.objects.get(slug="folkehelse"), title="Folkehelsemøte"
+    )
     html = logged_in.get("/arrangor/arrangementer/").content.decode()
     assert "Klimamøte" in html
     assert "Folkehelsemøte" not in html
@@ -99,10 +100,16 @@ def test_event_list_shows_only_events_of_organised_networks(logged_in, klima):
 )
 def test_event_list_filter_shows_matching_events(logged_in, klima, when, shown):
     past = timezone.now() - timedelta(days=10)
-    make_event(klima, title="Kommende")
-    make_event(klima, title="Tidligere", starts_at=past, ends_at=past + timedelta(hours=2))
-    make_event(klima, title="Utkast", status=Event.Status.DRAFT)
-    make_event(klima, title="Avlyst", status=Event.Status.CANCELLED)
+    EventFactory(minimal=True, network=klima, title="Kommende")
+    EventFactory(
+        minimal=True,
+        network=klima,
+        title="Tidligere",
+        starts_at=past,
+        ends_at=past + timedelta(hours=2),
+    )
+    EventFactory(minimal=True, network=klima, title="Utkast", status=Event.Status.DRAFT)
+    EventFactory(minimal=True, network=klima, title="Avlyst", status=Event.Status.CANCELLED)
     html = logged_in.get("/arrangor/arrangementer/", {"when": when}).content.decode()
     for title in {"Kommende", "Tidligere", "Utkast", "Avlyst"}:
         assert (f">{title}</a>" in html) == (title in shown), title
@@ -110,8 +117,10 @@ def test_event_list_filter_shows_matching_events(logged_in, klima, when, shown):
 
 def test_event_list_filter_by_network_for_host_organiser(client, make_organiser, klima):
     client.force_login(make_organiser("host", host=Host.objects.get(slug="telemark")))
-    make_event(klima, title="Klimamøte")
-    make_event(Network.objects.get(slug="folkehelse"), title="Folkehelsemøte")
+    EventFactory(minimal=True, network=klima, title="Klimamøte")
+    EventFactory(
+        minimal=True, network=Network.objects.get(slug="folkehelse"), title="Folkehelsemøte"
+    )
     html = client.get("/arrangor/arrangementer/", {"network": klima.pk}).content.decode()
     assert "Klimamøte" in html
     assert "Folkehelsemøte" not in html
@@ -131,7 +140,9 @@ def test_event_create_stores_oslo_time_as_utc_draft(logged_in, klima):
 
 
 def test_event_edit_form_shows_oslo_time_in_datetime_local(logged_in, klima):
-    event = make_event(klima, starts_at=oslo(2027, 6, 1, 10), ends_at=oslo(2027, 6, 1, 15))
+    event = EventFactory(
+        minimal=True, network=klima, starts_at=oslo(2027, 6, 1, 10), ends_at=oslo(2027, 6, 1, 15)
+    )
     html = logged_in.get(f"/arrangor/arrangementer/{event.pk}/rediger/").content.decode()
     assert 'type="datetime-local" name="starts_at" value="2027-06-01T10:00"' in html
 
@@ -196,9 +207,9 @@ def test_event_create_without_network_refused_for_network_organiser(logged_in, k
 
 
 def test_event_edit_capacity_below_taken_seats_is_refused(logged_in, klima):
-    event = make_event(klima, capacity=10)
+    event = EventFactory(minimal=True, network=klima, capacity=10)
     for _ in range(3):
-        make_registration(event)
+        RegistrationFactory(event=event)
     data = _form_data(klima, capacity="2", title=event.title)
     response = logged_in.post(f"/arrangor/arrangementer/{event.pk}/rediger/", data)
     assert response.status_code == 200
@@ -210,7 +221,9 @@ def test_event_edit_capacity_below_taken_seats_is_refused(logged_in, klima):
 def test_event_edit_published_time_change_bumps_sequence_and_notifies(
     logged_in, klima, recorded_notices, django_capture_on_commit_callbacks
 ):
-    event = make_event(klima, starts_at=oslo(2027, 3, 10, 9), ends_at=oslo(2027, 3, 10, 12))
+    event = EventFactory(
+        minimal=True, network=klima, starts_at=oslo(2027, 3, 10, 9), ends_at=oslo(2027, 3, 10, 12)
+    )
     data = _form_data(
         klima,
         title=event.title,
@@ -231,7 +244,9 @@ def test_event_edit_published_time_change_bumps_sequence_and_notifies(
 def test_event_edit_published_meeting_link_change_is_a_calendar_change(
     logged_in, klima, recorded_notices
 ):
-    event = make_event(klima, starts_at=oslo(2027, 3, 10, 9), ends_at=oslo(2027, 3, 10, 12))
+    event = EventFactory(
+        minimal=True, network=klima, starts_at=oslo(2027, 3, 10, 9), ends_at=oslo(2027, 3, 10, 12)
+    )
     data = _form_data(
         klima,
         title=event.title,
@@ -248,7 +263,9 @@ def test_event_edit_published_meeting_link_change_is_a_calendar_change(
 
 
 def test_event_edit_title_only_keeps_sequence(logged_in, klima, recorded_notices):
-    event = make_event(klima, starts_at=oslo(2027, 3, 10, 9), ends_at=oslo(2027, 3, 10, 12))
+    event = EventFactory(
+        minimal=True, network=klima, starts_at=oslo(2027, 3, 10, 9), ends_at=oslo(2027, 3, 10, 12)
+    )
     data = _form_data(
         klima,
         title="Nytt navn",
@@ -264,7 +281,7 @@ def test_event_edit_title_only_keeps_sequence(logged_in, klima, recorded_notices
 
 
 def test_event_edit_draft_time_change_keeps_sequence(logged_in, klima, recorded_notices):
-    event = make_event(klima, status=Event.Status.DRAFT)
+    event = EventFactory(minimal=True, network=klima, status=Event.Status.DRAFT)
     data = _form_data(klima, title=event.title)
     assert logged_in.post(f"/arrangor/arrangementer/{event.pk}/rediger/", data).status_code == 302
     event.refresh_from_db()
@@ -273,7 +290,9 @@ def test_event_edit_draft_time_change_keeps_sequence(logged_in, klima, recorded_
 
 
 def test_event_publish_draft_makes_it_public(logged_in, klima):
-    event = make_event(klima, status=Event.Status.DRAFT, title="Snart offentlig")
+    event = EventFactory(
+        minimal=True, network=klima, status=Event.Status.DRAFT, title="Snart offentlig"
+    )
     response = logged_in.post(f"/arrangor/arrangementer/{event.pk}/publiser/", follow=True)
     event.refresh_from_db()
     assert event.status == Event.Status.PUBLISHED
@@ -282,8 +301,12 @@ def test_event_publish_draft_makes_it_public(logged_in, klima):
 
 def test_event_publish_past_draft_is_refused_with_message(logged_in, klima, settings):
     past = timezone.now() - timedelta(days=3)
-    event = make_event(
-        klima, status=Event.Status.DRAFT, starts_at=past, ends_at=past + timedelta(hours=1)
+    event = EventFactory(
+        minimal=True,
+        network=klima,
+        status=Event.Status.DRAFT,
+        starts_at=past,
+        ends_at=past + timedelta(hours=1),
     )
     response = logged_in.post(
         f"/arrangor/arrangementer/{event.pk}/publiser/", follow=True, HTTP_ACCEPT_LANGUAGE="en"
@@ -294,13 +317,13 @@ def test_event_publish_past_draft_is_refused_with_message(logged_in, klima, sett
 
 
 def test_event_publish_get_is_not_allowed(logged_in, klima):
-    event = make_event(klima, status=Event.Status.DRAFT)
+    event = EventFactory(minimal=True, network=klima, status=Event.Status.DRAFT)
     assert logged_in.get(f"/arrangor/arrangementer/{event.pk}/publiser/").status_code == 405
 
 
 def test_event_cancel_sets_status_bumps_sequence_and_notifies(logged_in, klima, recorded_notices):
-    event = make_event(klima)
-    make_registration(event)
+    event = EventFactory(minimal=True, network=klima)
+    RegistrationFactory(event=event)
     response = logged_in.post(
         f"/arrangor/arrangementer/{event.pk}/avlys/", {"message": "Møtet utgår på grunn av uvær."}
     )
@@ -315,7 +338,7 @@ def test_event_cancel_sets_status_bumps_sequence_and_notifies(logged_in, klima, 
 
 
 def test_event_cancel_without_message_shows_error(logged_in, klima, recorded_notices):
-    event = make_event(klima)
+    event = EventFactory(minimal=True, network=klima)
     response = logged_in.post(f"/arrangor/arrangementer/{event.pk}/avlys/", {"message": "  "})
     assert response.status_code == 200
     assert 'id="id_message_error"' in response.content.decode()
@@ -325,7 +348,9 @@ def test_event_cancel_without_message_shows_error(logged_in, klima, recorded_not
 
 
 def test_event_cancelled_cannot_be_edited_or_cancelled_again(logged_in, klima, recorded_notices):
-    event = make_event(klima, status=Event.Status.CANCELLED, title="Avlyst møte")
+    event = EventFactory(
+        minimal=True, network=klima, status=Event.Status.CANCELLED, title="Avlyst møte"
+    )
     response = logged_in.post(f"/arrangor/arrangementer/{event.pk}/rediger/", _form_data(klima))
     assert response.status_code == 302
     response = logged_in.post(f"/arrangor/arrangementer/{event.pk}/avlys/", {"message": "Igjen"})
@@ -336,9 +361,9 @@ def test_event_cancelled_cannot_be_edited_or_cancelled_again(logged_in, klima, r
 
 
 def test_event_detail_shows_counts_and_details(logged_in, klima):
-    event = make_event(klima, title="Klimamøte", capacity=5)
-    make_registration(event)
-    make_registration(event, status="waitlisted")
+    event = EventFactory(minimal=True, network=klima, title="Klimamøte", capacity=5)
+    RegistrationFactory(event=event)
+    RegistrationFactory(event=event, status="waitlisted")
     html = logged_in.get(f"/arrangor/arrangementer/{event.pk}/").content.decode()
     assert "<h1>Klimamøte</h1>" in html
     assert "1 / 5" in html
@@ -376,7 +401,7 @@ def test_event_create_bogus_values_never_500(logged_in, klima, data):
     [{"when": "later"}, {"network": "x"}, {"network": "99999"}, {"page": "abc"}, {"page": "-1"}],
 )
 def test_event_list_bogus_params_fall_back(logged_in, klima, params):
-    make_event(klima, title="Klimamøte")
+    EventFactory(minimal=True, network=klima, title="Klimamøte")
     response = logged_in.get("/arrangor/arrangementer/", params)
     assert response.status_code == 200
     assert "Klimamøte" in response.content.decode()
@@ -407,7 +432,7 @@ def test_raising_the_capacity_offers_the_new_seat_to_the_waiting_list(organiser,
     from events.participants import ParticipantDetails
     from events.services.registering import register_participant
 
-    event = Event.objects.create(
+    event = EventFactory(
         title="Fullt møte",
         host=klima.hosts.first(),
         network=klima,
@@ -415,6 +440,10 @@ def test_raising_the_capacity_offers_the_new_seat_to_the_waiting_list(organiser,
         ends_at=timezone.now() + timedelta(days=20, hours=2),
         status=Event.Status.PUBLISHED,
         capacity=1,
+        venue_name="",
+        venue_address="",
+        organiser_name="",
+        organiser_email="",
     )
     register_participant(
         event=event, details=ParticipantDetails(name="Først", email="forst@example.org")

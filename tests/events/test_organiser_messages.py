@@ -3,8 +3,7 @@
 import pytest
 from django.db import transaction
 
-from tests.events.organiser_helpers import make_event
-from tests.worker.factories import confirmation
+from tests.factories import EventFactory, confirmation
 from worker.models import OutgoingMessage
 from worker.services import References, queue_messages
 
@@ -41,7 +40,7 @@ def klima_client(client, make_organiser, klima):
 
 @pytest.fixture
 def klima_event(klima):
-    return make_event(network=klima, title="Klimaforum")
+    return EventFactory(minimal=True, network=klima, title="Klimaforum")
 
 
 def test_message_list_shows_the_events_messages_and_their_states(
@@ -51,7 +50,7 @@ def test_message_list_shows_the_events_messages_and_their_states(
     OutgoingMessage.objects.filter(pk=rows[0].pk).update(
         state="failed", last_response="550 no such user"
     )
-    other = make_event(network=folkehelse)
+    other = EventFactory(minimal=True, network=folkehelse)
     _queue(other, 1, subject="Ikke denne")
     html = klima_client.get(f"/arrangor/arrangementer/{klima_event.pk}/meldinger/").content.decode()
     assert html.count("Påmelding bekreftet: Partnerskapskonferansen") == 3

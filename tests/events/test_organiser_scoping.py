@@ -5,8 +5,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from events.models import Event, Question, Registration, Session
 from partners.models import Host, Network
-
-from .organiser_helpers import make_event, make_registration, oslo
+from tests.factories import EventFactory, RegistrationFactory, oslo
 
 
 def _event_patterns() -> list[URLPattern]:
@@ -21,12 +20,17 @@ def _event_patterns() -> list[URLPattern]:
 @pytest.fixture
 def foreign_event(demo):
     folkehelse = Network.objects.get(slug="folkehelse")
-    event = make_event(folkehelse, starts_at=oslo(2027, 5, 1, 9), ends_at=oslo(2027, 5, 1, 15))
+    event = EventFactory(
+        minimal=True,
+        network=folkehelse,
+        starts_at=oslo(2027, 5, 1, 9),
+        ends_at=oslo(2027, 5, 1, 15),
+    )
     session = Session.objects.create(
         event=event, title="S", starts_at=oslo(2027, 5, 1, 10), ends_at=oslo(2027, 5, 1, 11)
     )
     question = Question.objects.create(event=event, label="Q", kind="short_text")
-    registration = make_registration(event, status=Registration.Status.WAITLISTED)
+    registration = RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
     return event, {
         "session_id": session.pk,
         "question_id": question.pk,
@@ -95,7 +99,7 @@ def test_organiser_sub_objects_of_other_event_are_404(client, make_organiser, fo
     """An organiser cannot reach another event's session through their own event's URL."""
     event, ids = foreign_event
     klima = Network.objects.get(slug="klima-og-miljo")
-    own = make_event(klima)
+    own = EventFactory(minimal=True, network=klima)
     client.force_login(make_organiser("klima", network=klima))
     assert (
         client.get(f"/arrangor/arrangementer/{own.pk}/program/{ids['session_id']}/").status_code

@@ -7,8 +7,7 @@ import pytest
 
 from events.models import Registration
 from partners.models import Host, Network
-
-from .organiser_helpers import make_event, make_registration
+from tests.factories import EventFactory, RegistrationFactory
 
 
 @pytest.fixture
@@ -18,23 +17,30 @@ def klima(demo):
 
 @pytest.fixture
 def event(klima):
-    event = make_event(klima, serves_food=True, offers_assistance=True)
-    make_registration(event, name="Glutenfri Gunn", dietary_consent=True, dietary_needs="Glutenfri")
-    make_registration(
-        event, name="Rullestol Roy", assistance_consent=True, assistance_needs="Rullestolplass"
+    event = EventFactory(minimal=True, network=klima, serves_food=True, offers_assistance=True)
+    RegistrationFactory(
+        event=event, name="Glutenfri Gunn", dietary_consent=True, dietary_needs="Glutenfri"
+    )
+    RegistrationFactory(
+        event=event,
+        name="Rullestol Roy",
+        assistance_consent=True,
+        assistance_needs="Rullestolplass",
     )
     # Needs written down without consent must never show.
-    make_registration(event, name="Uten Samtykke", dietary_consent=False, dietary_needs="Halal")
-    make_registration(event, name="Ingen Behov")
-    make_registration(
-        event,
+    RegistrationFactory(
+        event=event, name="Uten Samtykke", dietary_consent=False, dietary_needs="Halal"
+    )
+    RegistrationFactory(event=event, name="Ingen Behov")
+    RegistrationFactory(
+        event=event,
         name="Avmeldt Anne",
         status=Registration.Status.CANCELLED,
         dietary_consent=True,
         dietary_needs="Vegansk",
     )
-    make_registration(
-        event,
+    RegistrationFactory(
+        event=event,
         name="Slettet Sara",
         dietary_consent=True,
         dietary_needs="Laktosefri",

@@ -7,14 +7,9 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from events.models import Event
+from tests.factories import EventFactory, NetworkFactory, SessionFactory, winter_event
 
-from .registration_helpers import (
-    EventFactory,
-    NetworkFactory,
-    SessionFactory,
-    register,
-    winter_event,
-)
+from .registration_helpers import register
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ from icalendar import Calendar
 
 from events import emails
 from events.models import Registration
+from tests.factories import EventFactory, winter_event
 from worker.models import OutgoingMessage
 
-from .registration_helpers import EventFactory, outbox, register, winter_event
+from .registration_helpers import outbox, register
 
 pytestmark = pytest.mark.django_db
 

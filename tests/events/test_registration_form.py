@@ -6,17 +6,10 @@ import pytest
 from django.utils import timezone
 
 from events.models import Answer, Event, Question, Registration, SessionChoice
+from tests.factories import EventFactory, OrganisationFactory, QuestionFactory, SessionFactory
 from worker.models import OutgoingMessage
 
-from .registration_helpers import (
-    EventFactory,
-    OrganisationFactory,
-    QuestionFactory,
-    SessionFactory,
-    form_data,
-    outbox,
-    register,
-)
+from .registration_helpers import form_data, outbox, register
 
 pytestmark = pytest.mark.django_db
 

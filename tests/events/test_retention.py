@@ -6,13 +6,14 @@ from django.utils import timezone
 from events.models import Answer, Event, Question, Registration
 from events.services.retention import apply_retention
 from partners.models import Host, Organisation
+from tests.factories import EventFactory, RegistrationFactory
 
 
 @pytest.fixture
 def past_event(db):
     host = Host.objects.create(name="Telemark fylkeskommune", slug="telemark", retention_days=365)
     now = timezone.now()
-    return Event.objects.create(
+    return EventFactory(
         title="Nettverksmøte",
         host=host,
         starts_at=now - timedelta(days=60, hours=2),
@@ -20,7 +21,10 @@ def past_event(db):
         status=Event.Status.PUBLISHED,
         serves_food=True,
         capacity=10,
-        seats_taken=1,
+        venue_name="",
+        venue_address="",
+        organiser_name="",
+        organiser_email="",
     )
 
 
@@ -28,7 +32,7 @@ def _register(event, **extra):
     organisation, _ = Organisation.objects.get_or_create(
         name="NAV Vestfold og Telemark", sector="public"
     )
-    return Registration.objects.create(
+    return RegistrationFactory(
         event=event,
         status=Registration.Status.CONFIRMED,
         name="Kari Nordmann",

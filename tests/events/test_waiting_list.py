@@ -15,8 +15,9 @@ from events.services.waiting_list import (
     promote_from_waiting_list,
     recount_seats,
 )
+from tests.factories import EventFactory, SessionFactory
 
-from .registration_helpers import EventFactory, SessionFactory, outbox, register
+from .registration_helpers import outbox, register
 
 pytestmark = pytest.mark.django_db
 

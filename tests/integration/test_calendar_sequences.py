@@ -25,7 +25,7 @@ from partners.api_tokens import create_api_token
 from partners.demo import seed_partners
 from partners.models import Network, OrganiserRole
 from tests.api.conftest import Api
-from tests.events.registration_helpers import EventFactory
+from tests.factories import EventFactory
 from tests.integration.harness import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -206,7 +206,7 @@ def test_invitation_then_registration_then_the_reminder(client, smtp_server, cel
     network = Network.objects.get(slug="klima-og-miljo")
     invitee = sorted(network.people.values_list("email", flat=True))[0]
     now = timezone.now()
-    event = Event.objects.create(
+    event = EventFactory(
         title="Klimaforum",
         host=network.hosts.first(),
         network=network,
@@ -215,6 +215,10 @@ def test_invitation_then_registration_then_the_reminder(client, smtp_server, cel
         ends_at=now + dt.timedelta(days=2, hours=4),
         registration_closes_at=now + dt.timedelta(days=1),
         capacity=40,
+        venue_name="",
+        venue_address="",
+        organiser_name="",
+        organiser_email="",
     )
     organiser = get_user_model().objects.create_user("arrangor", password="x")
     OrganiserRole.objects.create(user=organiser, network=network)

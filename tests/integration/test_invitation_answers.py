@@ -17,6 +17,7 @@ from invitations.models import EventReminderSettings, Invitation, SendOut
 from invitations.selectors import event_overview
 from partners.demo import seed_partners
 from partners.models import Network, OrganiserRole
+from tests.factories import EventFactory
 from tests.integration.harness import wait_for
 from worker.celery import app
 from worker.models import OutgoingMessage
@@ -28,7 +29,7 @@ LINK = re.compile(r"https?://[^\s<>\"]*/invitasjon/([A-Za-z0-9_-]+)/(avmeld/)?")
 
 def _event(network, title, days):
     now = timezone.now()
-    return Event.objects.create(
+    return EventFactory(
         title=title,
         host=network.hosts.first(),
         network=network,
@@ -37,6 +38,10 @@ def _event(network, title, days):
         ends_at=now + dt.timedelta(days=days, hours=4),
         registration_closes_at=now + dt.timedelta(days=days - 1),
         capacity=40,
+        venue_name="",
+        venue_address="",
+        organiser_name="",
+        organiser_email="",
     )
 
 

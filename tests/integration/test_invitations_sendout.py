@@ -16,6 +16,7 @@ from events.models import Event
 from invitations.models import Invitation, SendOut
 from partners.demo import seed_partners
 from partners.models import Network, OrganiserRole, Person, PersonMembership
+from tests.factories import EventFactory
 from worker.models import OutgoingMessage
 
 REQUIRED = os.environ.get("PARTNERSKAP_REQUIRE_INTEGRATION") == "1"
@@ -62,7 +63,7 @@ def test_invitations_sendout_to_network_reaches_each_person_once_in_their_langua
     assert len(people) == 30 and outsider.email not in people
 
     now = timezone.now()
-    event = Event.objects.create(
+    event = EventFactory(
         title="Klimakonferansen",
         host=network.hosts.first(),
         network=network,
@@ -70,6 +71,11 @@ def test_invitations_sendout_to_network_reaches_each_person_once_in_their_langua
         starts_at=now + dt.timedelta(days=14),
         ends_at=now + dt.timedelta(days=14, hours=6),
         registration_closes_at=now + dt.timedelta(days=7),
+        venue_name="",
+        venue_address="",
+        organiser_name="",
+        organiser_email="",
+        capacity=None,
     )
     user = get_user_model().objects.create_user("arrangor", password="x")
     OrganiserRole.objects.create(user=user, network=network)

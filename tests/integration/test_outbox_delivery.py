@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
-from tests.worker.factories import confirmation
+from tests.factories import confirmation
 from worker.models import OutgoingMessage
 from worker.services import queue_messages
 

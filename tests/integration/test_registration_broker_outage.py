@@ -19,7 +19,8 @@ from events.models import Event, Registration
 from invitations.models import Invitation, NetworkOptOut
 from partners.demo import seed_partners
 from partners.models import Network
-from tests.events.registration_helpers import EventFactory, form_data
+from tests.events.registration_helpers import form_data
+from tests.factories import EventFactory
 from tests.integration.harness import RedisServer, broker, wait_for
 from tests.invitations.helpers import send_out
 from worker.models import OutgoingMessage

@@ -10,7 +10,8 @@ import pytest
 from icalendar import Calendar
 
 from events.models import Event, Registration
-from tests.events.registration_helpers import EventFactory, form_data
+from tests.events.registration_helpers import form_data
+from tests.factories import EventFactory
 from tests.integration.harness import wait_for
 from worker.models import OutgoingMessage
 

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from events.models import Event
-from partners.models import Host, Network, Organisation, Person, PersonMembership
+from partners.models import Network, Organisation
+from tests.factories import EventFactory, PersonFactory, PersonMembershipFactory
 
 
 @pytest.fixture
@@ -19,21 +19,24 @@ def folkehelse(demo):
 
 @pytest.fixture
 def make_event(demo, klima):
+    """Klima meetings (tests/factories.py) whose registration closes ten days ahead."""
+
     def make(**fields):
         now = timezone.now()
         values = {
             "title": "Klimamøte",
-            "host": Host.objects.first(),
             "network": klima,
-            "status": Event.Status.PUBLISHED,
             "starts_at": now + dt.timedelta(days=20),
             "ends_at": now + dt.timedelta(days=20, hours=3),
             "registration_closes_at": now + dt.timedelta(days=10),
+            "organiser_name": "",
             "organiser_email": "arrangor@example.org",
             "venue_name": "Quality Hotel Tønsberg",
+            "venue_address": "",
+            "capacity": None,
         }
         values.update(fields)
-        return Event.objects.create(**values)
+        return EventFactory(**values)
 
     return make
 
@@ -45,18 +48,12 @@ def event(make_event):
 
 @pytest.fixture
 def make_person(db):
-    counter = iter(range(10_000))
-
     def make(network=None, organisation=None, language="nb", name=None, email=None):
-        n = next(counter)
-        person = Person.objects.create(
-            name=name or "Person %d" % n,
-            email=email or "person%d@example.org" % n,
-            organisation=organisation,
-            language=language,
-        )
+        fields = {"organisation": organisation, "language": language, "title": ""}
+        fields.update({k: v for k, v in {"name": name, "email": email}.items() if v})
+        person = PersonFactory(**fields)
         if network is not None:
-            PersonMembership.objects.create(network=network, person=person)
+            PersonMembershipFactory(network=network, person=person)
         return person
 
     return make

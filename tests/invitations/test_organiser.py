@@ -4,11 +4,11 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from events.models import Registration
 from invitations.models import GroupMessage, Invitation, SendOut
 from invitations.selectors import event_overview
 from invitations.services import group_messages, sendouts
 from partners.models import Network, Organisation, OrganisationMembership, Person
+from tests.factories import RegistrationFactory
 from worker.models import OutgoingMessage
 
 from .helpers import send_out
@@ -21,7 +21,7 @@ def answered(event, klima):
     """Three invited in klima: Sigrid registered, Jonas declined, Emma no answer."""
     send_out(event=event, network_ids=[klima.pk])
     sigrid = Invitation.objects.get(email="sigrid.lunde@example.org")
-    registration = Registration.objects.create(
+    registration = RegistrationFactory(
         event=event,
         status="confirmed",
         name=sigrid.name,
@@ -181,7 +181,7 @@ def test_person_page_lists_invitations_messages_and_answers(klima_client, answer
 def test_group_message_reaches_each_chosen_group_once(
     answered, django_capture_on_commit_callbacks, eager_celery
 ):
-    Registration.objects.create(
+    RegistrationFactory(
         event=answered, status="waitlisted", name="Venter", email="venter@example.org"
     )
     with django_capture_on_commit_callbacks(execute=True):

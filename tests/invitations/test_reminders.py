@@ -10,6 +10,7 @@ from icalendar import Calendar
 from events.models import Registration, Session
 from invitations.models import EventReminderSettings, Invitation, ReminderDelivery
 from invitations.services import reminders
+from tests.factories import RegistrationFactory
 from worker.models import OutgoingMessage
 
 from .helpers import send_out
@@ -81,12 +82,10 @@ def test_participant_reminder_has_calendar_agenda_and_details_once(make_event):
         starts_at=event.starts_at,
         ends_at=event.starts_at + dt.timedelta(hours=1),
     )
-    Registration.objects.create(
+    RegistrationFactory(
         event=event, status="confirmed", name="Deltaker", email="d@example.org", language="en"
     )
-    Registration.objects.create(
-        event=event, status="waitlisted", name="Venter", email="v@example.org"
-    )
+    RegistrationFactory(event=event, status="waitlisted", name="Venter", email="v@example.org")
     assert reminders.send_participant_reminders() == 1
     assert reminders.send_participant_reminders() == 0
     row = _reminders("participant_reminder").get()
@@ -135,7 +134,7 @@ def test_reminders_reach_each_person_once_when_run_twice_concurrently(make_event
     )
     send_out(event=event, network_ids=[klima.pk])
     for n in range(20):
-        Registration.objects.create(
+        RegistrationFactory(
             event=event, status="confirmed", name="P%d" % n, email="p%d@example.org" % n
         )
     _run_concurrently(reminders.send_reminders, count=3)

@@ -10,10 +10,10 @@ from icalendar import Calendar
 
 from events import dates
 from events.calendar import event_uid
-from events.models import Registration
 from invitations.models import Invitation, NetworkOptOut, SendOut
 from invitations.services import errors, sendouts
 from partners.models import Network, OrganisationMembership, Person
+from tests.factories import RegistrationFactory
 from worker.models import OutgoingMessage
 
 from .helpers import send_out
@@ -92,7 +92,7 @@ def test_sendout_leaves_out_invited_registered_and_opted_out_and_counts_them(
 ):
     people = list(klima.people.order_by("pk"))
     send_out(event=event, person_ids=[people[0].pk])
-    Registration.objects.create(
+    RegistrationFactory(
         event=event, status="confirmed", name=people[1].name, email=people[1].email.upper()
     )
     NetworkOptOut.objects.create(network=klima, email=people[2].email.upper())

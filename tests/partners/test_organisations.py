@@ -5,8 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from partners.models import Organisation
-
-from .factories import OrganisationFactory
+from tests.factories import OrganisationFactory
 
 ADD_URL = "/arrangor/organisasjoner/ny/"
 LIST_URL = "/arrangor/organisasjoner/"

@@ -4,8 +4,7 @@ import pytest
 from django.test import Client
 
 from partners.models import Network, Person, PersonMembership
-
-from .factories import PersonMembershipFactory
+from tests.factories import PersonMembershipFactory
 
 PEOPLE_URL = "/arrangor/nettverk/klima-og-miljo/"
 

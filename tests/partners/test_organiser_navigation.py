@@ -16,6 +16,7 @@ from django.urls import get_resolver
 from events.demo import seed_events
 from events.models import Event, Question
 from invitations.services import sendouts
+from tests.factories import EventFactory
 
 from ..html_checks import post_actions, route_of, site_links
 from .test_permissions import _object_kwargs, organiser_routes
@@ -66,13 +67,18 @@ def walked_site(demo, klima, make_organiser):
     values = _object_kwargs(klima, organiser)
     event = Event.objects.get(pk=values["event_id"])
     Question.objects.create(event=event, label="Second question?", kind="short_text")
-    Event.objects.create(
+    EventFactory(
         title="Draft to publish",
         host=event.host,
         network=klima,
         starts_at=event.starts_at,
         ends_at=event.ends_at,
         status=Event.Status.DRAFT,
+        venue_name="",
+        venue_address="",
+        organiser_name="",
+        organiser_email="",
+        capacity=None,
     )
     # One send-out that went out, so the invitation pages have invited people to link to.
     sent = sendouts.create_sendout(event=event, created_by=organiser, network_ids=[klima.pk])

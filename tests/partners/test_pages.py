@@ -14,8 +14,7 @@ from partners.models import (
     Person,
     validate_organisation_number,
 )
-
-from .factories import NetworkFactory, OrganisationMembershipFactory, PersonMembershipFactory
+from tests.factories import NetworkFactory, OrganisationMembershipFactory, PersonMembershipFactory
 
 
 def _counts():

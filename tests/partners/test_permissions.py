@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from partners.models import PersonMembership
+from tests.factories import EventFactory, RegistrationFactory
 
 LOGIN_PREFIX = "/konto/logg-inn/?next="
 MIN_ORGANISER_URLS = 25
@@ -49,28 +50,31 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
 
     from django.utils import timezone
 
-    from events.models import Event, Question, Registration, Session
+    from events.models import Event, Question, Session
 
     membership = PersonMembership.objects.filter(network=network).order_by("pk").first()
     start = timezone.now() + timedelta(days=30)
-    event = Event.objects.create(
+    event = EventFactory(
         title="Walk event",
         host=network.hosts.first(),
         network=network,
         starts_at=start,
         ends_at=start + timedelta(hours=3),
         capacity=1,
-        seats_taken=1,
         status=Event.Status.PUBLISHED,
+        venue_name="",
+        venue_address="",
+        organiser_name="",
+        organiser_email="",
     )
     session = Session.objects.create(
         event=event, title="Walk session", starts_at=start, ends_at=start + timedelta(hours=1)
     )
     question = Question.objects.create(event=event, label="Walk question?", kind="short_text")
-    Registration.objects.create(
+    RegistrationFactory(
         event=event, status="confirmed", name="A", email="a@example.org", person=membership.person
     )
-    waiting = Registration.objects.create(
+    waiting = RegistrationFactory(
         event=event,
         status="waitlisted",
         name="B",

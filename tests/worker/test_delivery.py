@@ -6,13 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.factories import confirmation
 from tests.integration.smtp import free_port
 from worker import delivery
 from worker.delivery import deliver_messages, retry_delay
 from worker.models import OutgoingMessage
 from worker.services import queue_messages
-
-from .factories import confirmation
 
 pytestmark = pytest.mark.django_db
 State = OutgoingMessage.State

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from django.core.mail import EmailMessage, get_connection
 
+from tests.factories import confirmation
 from worker.delivery import deliver_messages
 from worker.models import OutgoingMessage
 from worker.services import queue_messages
-
-from .factories import confirmation
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent.parent

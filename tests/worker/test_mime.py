@@ -4,11 +4,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from tests.factories import PNG, confirmation
 from tests.integration.harness import attachments, mime_tree
 from worker.mime import render_message
 from worker.services import Attachment, queue_message
-
-from .factories import PNG, confirmation
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from tests.factories import confirmation
 from worker import tasks
 from worker.models import OutgoingMessage
 from worker.selectors import message_source, messages_for, state_counts
@@ -19,8 +20,6 @@ from worker.services import (
     resend_message,
     sweep_outbox,
 )
-
-from .factories import confirmation
 
 State = OutgoingMessage.State
 
