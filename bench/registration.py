@@ -35,74 +35,32 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from ._harness import (
+    GUNICORN,
+    PYTHON,
+    ROOT,
+    Server,
+    backend_pids,
+    bench_database_url,
+    cpu_seconds,
+    drop_database,
+    free_port,
+    recreate_database,
+    run_django,
+    server_pids,
+    wrk,
+)
+
 LUA = Path(__file__).with_suffix(".lua")
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/partnerskap_bench"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SIDES = ("bare", "form", "api")
-# The gunicorn of production (Dockerfile CMD), for both apps.
-GUNICORN = ["--workers", "4", "--worker-class", "gthread", "--threads", "4"]
-
-
-# The database ------------------------------------------------------------------------------
-
-
-def bench_database_url() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_DB
-    if not url.startswith("postgres"):
-        raise SystemExit("bench.registration needs PostgreSQL: set DATABASE_URL=postgres://...")
-    parsed = urllib.parse.urlparse(url)
-    name = parsed.path.lstrip("/")
-    if "bench" not in name:  # it is dropped: never the database the URL names for real use
-        name += "_bench"
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise SystemExit("bench database name must be [a-z0-9_]: %r" % name)
-    return parsed._replace(path="/" + name).geturl()
-
-
-def _admin(url: str):
-    import psycopg
-
-    parsed = urllib.parse.urlparse(url)
-    admin = parsed._replace(path="/postgres").geturl()
-    return psycopg.connect(admin, autocommit=True), parsed.path.lstrip("/")
-
-
-def _recreate_database(url: str) -> None:
-    conn, name = _admin(url)
-    with conn:
-        conn.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
-        conn.execute("CREATE DATABASE %s" % name)
-
-
-def _drop_database(url: str) -> None:
-    conn, name = _admin(url)
-    with conn:
-        conn.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
-
-
-def _run_django(env: dict, code: str) -> list[str]:
-    """Run `code` with the project's settings in a fresh process; its last output line, split."""
-    out = subprocess.run(
-        [PYTHON, "-c", "import django; django.setup()\n" + code],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return out.strip().splitlines()[-1].split("\t")
 
 
 SEED = """
@@ -151,55 +109,6 @@ print(json.dumps({**out, "bare": bare}))
 """
 
 
-# The servers -------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, *, app: str, env: dict, port: int) -> None:
-        self.app = app
-        self.env = env
-        self.port = port
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), self.app, "--bind", "127.0.0.1:%d" % self.port]
-            + GUNICORN
-            + ["--backlog", "512", "--log-level", "warning"],
-            env=self.env,
-            cwd=ROOT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, path: str) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError("gunicorn %s exited" % self.app)
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
-                conn.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn %s did not start" % self.app)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-
 def _csrf(port: int, path: str) -> tuple[str, str]:
     """The CSRF cookie and the form's token, as a browser gets them with the page."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -211,83 +120,6 @@ def _csrf(port: int, path: str) -> tuple[str, str]:
     token = CSRF_INPUT.search(body)
     assert cookie and token, "no CSRF cookie or token on %s" % path
     return cookie.group(1), token.group(1)
-
-
-# The load ----------------------------------------------------------------------------------
-
-
-def wrk(
-    url: str, *, args: list[str], seconds: float, connections: int, threads: int
-) -> dict[str, float]:
-    """Run wrk; with a quota (args[4] > 0) stop it once each thread has had that many answers."""
-    process = subprocess.Popen(
-        [
-            "wrk",
-            "-t%d" % threads,
-            "-c%d" % connections,
-            "-d%ds" % max(1, round(seconds)),
-            "--timeout",
-            "30s",
-            "-s",
-            str(LUA),
-            url,
-            "--",
-            *args,
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    lines, done = [], 0
-    for line in process.stdout:
-        lines.append(line)
-        done += line.startswith("WRK_THREAD_DONE")
-        if done == threads:
-            process.send_signal(signal.SIGINT)  # wrk then stops and prints its summary
-    if process.wait() != 0:
-        raise RuntimeError("wrk failed: %s" % "".join(lines))
-    line = next(line for line in lines if line.startswith("WRK_RESULT "))
-    result = json.loads(line.removeprefix("WRK_RESULT "))
-    result["seconds"] = result["duration_us"] / 1e6
-    result["errors"] = sum(result[k] for k in ("status", "connect", "read", "write", "timeout"))
-    result["per_second"] = (result["requests"] - result["errors"]) / result["seconds"]
-    return result
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of these processes (Linux /proc; 0 elsewhere)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK") if total else 0.0
-
-
-def _server_pids(server: "Server") -> list[int]:
-    """gunicorn's master and workers: the process group the bench started."""
-    assert server.process is not None
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if os.getpgid(int(entry.name)) == server.process.pid:
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
-
-
-def _backend_pids(database_url: str) -> list[int]:
-    conn, name = _admin(database_url)
-    with conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        ).fetchall()
-    return [pid for (pid,) in rows]
 
 
 def _combine(rounds: list[dict]) -> dict[str, float]:
@@ -322,9 +154,9 @@ def run(
     if shutil.which("wrk") is None:
         raise SystemExit("bench.registration needs wrk (Debian: apt-get install wrk)")
     database_url = bench_database_url()
-    _recreate_database(database_url)
+    recreate_database(database_url)
     var_dir = tempfile.mkdtemp(prefix="partnerskap-bench-")
-    port, bare_port = _free_port(), _free_port()
+    port, bare_port = free_port(), free_port()
     origin = "https://127.0.0.1:%d" % port
     inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env = {
@@ -352,7 +184,7 @@ def run(
         subprocess.run(
             manage + ["collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
         )
-        ids_json, settings_json = _run_django(env, SEED % {"events": 2 * (rounds + 1)})
+        ids_json, settings_json = run_django(env, SEED % {"events": 2 * (rounds + 1)})
         ids = json.loads(ids_json)
         # One fresh event per side and round (round 0: the warm-up).
         events = {"form": ids[: rounds + 1], "api": ids[rounds + 1 :]}
@@ -378,19 +210,20 @@ def run(
             if side != "bare":
                 quota = max(1, count // threads)
                 _set_capacity(database_url, events[side][round_no], quota * threads // 2)
-            app = _server_pids(servers[0 if side != "bare" else 1])
-            backends = _backend_pids(database_url)
-            app_cpu, db_cpu = _cpu_seconds(app), _cpu_seconds(backends)
+            app = server_pids(servers[0 if side != "bare" else 1])
+            backends = backend_pids(database_url)
+            app_cpu, db_cpu = cpu_seconds(app), cpu_seconds(backends)
             result = wrk(
                 url(side, round_no),
+                script=LUA,
                 args=[side, str(round_no), tag, origin, str(quota), cookie, token],
                 seconds=seconds if side == "bare" else 120,
                 connections=connections,
                 threads=threads,
             )
             # Backends that started during the round count from zero.
-            result["app_cpu"] = _cpu_seconds(app) - app_cpu
-            result["db_cpu"] = _cpu_seconds(_backend_pids(database_url)) - db_cpu
+            result["app_cpu"] = cpu_seconds(app) - app_cpu
+            result["db_cpu"] = cpu_seconds(backend_pids(database_url)) - db_cpu
             return result
 
         # Warm up every side (imports, prepared statements, connections), then alternate.
@@ -400,14 +233,14 @@ def run(
             order = SIDES[round_no % 3 :] + SIDES[: round_no % 3]  # each side leads a round
             for side in order:
                 by_side[side].append(load(side, round_no, registrations))
-        counts = json.loads(" ".join(_run_django(env, COUNTS % {"events": json.dumps(events)})))
+        counts = json.loads(" ".join(run_django(env, COUNTS % {"events": json.dumps(events)})))
     finally:
         for server in servers:
             server.stop()
         _purge_broker()
         shutil.rmtree(var_dir, ignore_errors=True)
         if not keep_database:
-            _drop_database(database_url)
+            drop_database(database_url)
     combined = {side: _combine(by_side[side]) for side in SIDES}
     bare = combined["bare"]["per_second"]
     return {

@@ -1,1 +1,1 @@
-"""Every write in the events app: registrations.py (participants), organising.py (organisers)."""
+"""Every write in the events app, one module per concern (docs/architecture.md has the map)."""

@@ -402,7 +402,7 @@ def resend_personal_link(*, event_id: int, email: str) -> None:
     registration = _active_registration_for(event_id, email)
     if registration is None:
         return
-    # Without a reachable cache there is no count, and the link is sent (rate_limits.py).
+    # Without a reachable cache there is no count, and the link is sent (api/throttling.py).
     sent = count_hit("events:resend:%s" % registration.token, timeout=3600)
     if sent is not None and sent > RESEND_LIMIT_PER_HOUR:
         return
