@@ -61,7 +61,7 @@ def main(seconds: float = 2.0) -> dict[str, float]:
     _setup()
     from django.utils import timezone
 
-    from events import calendar
+    from events.calendar import components as calendar
 
     event = _typical_event()
     attendee = calendar.Attendee(email="ola.nordmann@example.no", name="Ola Nordmann")

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from worker.services import Attachment
 
 from . import dates
-from .calendar import OSLO, location_text
+from .calendar.components import OSLO, location_text
 from .models import Event
 
 LOGO_CID = "logo@partnerskap"

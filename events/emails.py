@@ -3,7 +3,7 @@
 participant_message renders templates/<template>.txt and .html in the one email layout
 (events/email_layout.py) in the registration's language, times in Europe/Oslo; the events app
 and the invitations app (the participant reminder) both build with it. Every calendar in these
-messages takes its SEQUENCE from events.calendar.take_sequences when it is composed.
+messages takes its SEQUENCE from events.calendar.components.take_sequences when it is composed.
 """
 
 import io
@@ -26,7 +26,7 @@ from worker.services import (
     queue_messages,
 )
 
-from .calendar import (
+from .calendar.components import (
     Attendee,
     highest_sequence,
     itip_cancel,

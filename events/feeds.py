@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from partners.models import Network
 
-from . import calendar
+from .calendar import components as calendar
 from .models import Event, Registration
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"

@@ -2,7 +2,7 @@
 
 from django import template
 
-from events import calendar
+from events.calendar import components as calendar
 from events.models import Event, Registration
 
 register = template.Library()

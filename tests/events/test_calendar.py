@@ -8,7 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import override_settings
 
-from events.calendar import (
+from events.calendar.components import (
     Attendee,
     build_vtimezone,
     google_calendar_url,

@@ -59,7 +59,7 @@ from icalendar import (
 from icalendar import Event as VEvent
 from icalendar.parser import Contentline
 
-from .models import CalendarSequence, Event, Registration
+from ..models import CalendarSequence, Event, Registration
 
 if TYPE_CHECKING:
     from partners.models import Network
