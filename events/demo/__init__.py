@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from partners.models import Host, Network, Person
 
-from .models import Answer, Event, Question, Registration, Session, SessionChoice
+from ..models import Answer, Event, Question, Registration, Session, SessionChoice
 
 OSLO = ZoneInfo("Europe/Oslo")
 DEMO_NAMESPACE = uuid.UUID("6f1c2b0e-7d4a-4b8e-9a51-3c2d1e0f9a77")
