@@ -29,8 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Language, Network, Organisation, Person, PersonMembership
-from .organisations import create_organisations
+from ...models import Language, Network, Organisation, Person, PersonMembership
+from ..organisations import create_organisations
 
 MAX_ROWS = 5000
 
