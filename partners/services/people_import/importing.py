@@ -12,382 +12,27 @@ sector for each). Called again with those names in `new_organisations`, the impo
 organisations and the people in one transaction.
 """
 
-import csv
-import io
-import re
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Mapping, Sequence
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ...models import Language, Network, Organisation, Person, PersonMembership
 from ..organisations import create_organisations
+from .reading import read_sources
+from .report import ImportReport, ImportSource, NewOrganisation, PreviewPerson
+from .validation import SeenRows, ValidRow, validate_rows
 
-MAX_ROWS = 5000
-
-# Column -> accepted headers, compared after _normalise_header().
-COLUMNS: dict[str, set[str]] = {
-    "name": {"name", "fullname", "navn", "fulltnavn", "namn"},
-    "email": {"email", "emailaddress", "mail", "epost", "epostadresse"},
-    "organisation": {"organisation", "organization", "organisasjon", "virksomhet", "verksemd"},
-    "title": {"title", "jobtitle", "tittel", "stilling", "stillingstittel"},
-    "phone": {"phone", "telephone", "mobile", "telefon", "mobil", "tlf", "telefonnummer"},
-    "language": {"language", "språk", "sprak", "målform", "malform"},
-    "role": {"role", "rolle"},
-}
-REQUIRED_COLUMNS = ("name", "email")
-COLUMN_LABELS = {
-    "name": gettext_lazy("name"),
-    "email": gettext_lazy("email"),
-    "organisation": gettext_lazy("organisation"),
-    "title": gettext_lazy("title"),
-    "phone": gettext_lazy("phone"),
-    "language": gettext_lazy("language"),
-    "role": gettext_lazy("role"),
-}
-LANGUAGE_VALUES = {
-    **dict.fromkeys(("nb", "bokmål", "bokmal", "norskbokmål", "norwegianbokmål"), Language.BOKMAL),
-    **dict.fromkeys(("nn", "nynorsk", "norsknynorsk", "norwegiannynorsk"), Language.NYNORSK),
-    **dict.fromkeys(("en", "english", "engelsk"), Language.ENGLISH),
-}
-ROLE_VALUES = {
-    **dict.fromkeys(("leader", "leder", "leiar"), PersonMembership.Role.LEADER),
-    **dict.fromkeys(("member", "medlem"), PersonMembership.Role.MEMBER),
-    **dict.fromkeys(("contact", "kontakt", "kontaktperson"), PersonMembership.Role.CONTACT),
-}
-MAX_LENGTHS = {"name": 200, "email": 254, "organisation": 200, "title": 200, "phone": 40}
 PREVIEW_PEOPLE = 500  # people listed on a preview; the counts cover every row
 
 
-def _normalise_header(value: str) -> str:
-    return re.sub(r"[\W_]+", "", value.strip().casefold())
-
-
-@dataclass
-class ImportSource:
-    """One CSV to read: `label` names it in the report ("the pasted list", "file x.csv")."""
-
-    data: bytes
-    label: str = ""
-
-
-@dataclass
-class RowProblem:
-    row: int
-    messages: list[str]
-    source: str = ""
-
-
-@dataclass
-class NewOrganisation:
-    """An organisation the import would add to the registry, and the rows that name it."""
-
-    name: str
-    rows: list[tuple[str, int]] = field(default_factory=list)  # (source label, row)
-
-
-@dataclass
-class PreviewPerson:
-    name: str
-    email: str
-    organisation: str
-    status: str  # "new", "updated" or "unchanged"
-    added_to_network: bool
-
-
-@dataclass
-class ImportReport:
-    """What an import did, or why it did nothing."""
-
-    network: Network
-    dry_run: bool = False
-    errors: list[str] = field(default_factory=list)  # about the whole file
-    row_problems: list[RowProblem] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    added_to_network: int = 0
-    already_in_network: int = 0
-    new_organisations: list[NewOrganisation] = field(default_factory=list)
-    organisations_confirmed: bool = False
-    organisations_created: int = 0
-    people: list[PreviewPerson] = field(default_factory=list)  # the first PREVIEW_PEOPLE
-    person_ids: list[int] = field(default_factory=list)  # every imported person
-
-    @property
-    def has_problems(self) -> bool:
-        return bool(self.errors or self.row_problems)
-
-    @property
-    def needs_confirmation(self) -> bool:
-        """The file is fine but names new organisations: nothing is written until confirmed."""
-        return bool(self.new_organisations) and not self.organisations_confirmed
-
-    @property
-    def only_organisations_to_confirm(self) -> bool:
-        """Everything else is fine: confirming the new organisations is all that is left (the
-        caller asks for their sectors instead of showing problems)."""
-        return self.needs_confirmation and not self.has_problems
-
-    @property
-    def ok(self) -> bool:
-        return not self.has_problems and not self.needs_confirmation
-
-
-@dataclass
-class _Row:
-    number: int
-    name: str
-    email: str
-    organisation: Organisation | None
-    new_organisation: str | None  # casefolded key of a NewOrganisation
-    title: str | None
-    phone: str | None
-    language: str | None
-    role: str | None
-
-
-class _FileError(Exception):
-    pass
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _FileError(_("The file is saved as UTF-16. Save it as “CSV UTF-8” and try again."))
-    if b"\x00" in data:
-        raise _FileError(_("The file contains binary data. Upload a CSV file."))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _FileError(
-            _(
-                "The file is not UTF-8 encoded (problem at byte %(position)s). "
-                "In Excel, save it as “CSV UTF-8 (comma delimited)” and try again."
-            )
-            % {"position": error.start + 1}
-        ) from error
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The header row holds only column names, so the most frequent separator in it wins."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {delimiter: header.count(delimiter) for delimiter in (";", ",", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    text = _decode(data)
-    if not text.strip():
-        raise _FileError(_("The file is empty."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    try:
-        records = [(number, row) for number, row in enumerate(reader, start=1)]
-    except csv.Error as error:
-        raise _FileError(
-            _("The file could not be read as CSV: %(error)s") % {"error": error}
-        ) from error
-    records = [(number, row) for number, row in records if any(cell.strip() for cell in row)]
-    if not records:
-        raise _FileError(_("The file is empty."))
-    (_header_number, header), *rows = records
-    return header, rows
-
-
-def _rows_from_mappings(
-    rows: Sequence[Mapping[str, str | None]],
-) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    header: list[str] = []
-    for row in rows:
-        header.extend(key for key in row if key not in header)
-    return header, [
-        (number, [row.get(key) or "" for key in header]) for number, row in enumerate(rows, 2)
-    ]
-
-
-def _map_columns(header: list[str], report: ImportReport) -> dict[str, int]:
-    by_alias = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
-    positions: dict[str, int] = {}
-    for position, title in enumerate(header):
-        column = by_alias.get(_normalise_header(title))
-        if column is None:
-            if title.strip():
-                report.ignored_columns.append(title.strip())
-        elif column in positions:
-            raise _FileError(
-                _("The column “%(column)s” appears more than once.") % {"column": title.strip()}
-            )
-        else:
-            positions[column] = position
-    missing = [str(COLUMN_LABELS[c]) for c in REQUIRED_COLUMNS if c not in positions]
-    if missing:
-        raise _FileError(
-            _(
-                "The header row lacks the required columns: %(columns)s. The first row must "
-                "name the columns, for example: name;email;organisation;title;phone;language."
-            )
-            % {"columns": ", ".join(missing)}
-        )
-    return positions
-
-
-class _OrganisationIndex:
-    def __init__(self) -> None:
-        self.by_name: dict[str, Organisation] = {}
-        self.by_short_name: dict[str, list[Organisation]] = defaultdict(list)
-        for organisation in Organisation.objects.all():
-            self.by_name[organisation.name.casefold()] = organisation
-            if organisation.short_name:
-                self.by_short_name[organisation.short_name.casefold()].append(organisation)
-
-    def find(self, value: str) -> tuple[Organisation | None, str | None]:
-        key = value.casefold()
-        if key in self.by_name:
-            return self.by_name[key], None
-        matches = self.by_short_name.get(key, [])
-        if len(matches) == 1:
-            return matches[0], None
-        if matches:
-            return None, _("The organisation “%(value)s” is ambiguous; use its full name.") % {
-                "value": value
-            }
-        return None, None
-
-
-@dataclass
-class _Parsed:
-    source: str
-    positions: dict[str, int]
-    width: int
-    records: list[tuple[int, list[str]]]
-
-
-@dataclass
-class _Seen:
-    """What the rows read so far hold, across sources."""
-
-    organisations: _OrganisationIndex = field(default_factory=_OrganisationIndex)
-    first_row_of_email: dict[str, tuple[str, int]] = field(default_factory=dict)
-    new_organisations: dict[str, NewOrganisation] = field(default_factory=dict)
-
-
-def _validate_rows(parsed: _Parsed, seen: _Seen, report: ImportReport) -> list[_Row]:
-    positions, width, source = parsed.positions, parsed.width, parsed.source
-    first_row_of_email = seen.first_row_of_email
-    valid: list[_Row] = []
-    for number, cells in parsed.records:
-        messages: list[str] = []
-
-        def cell(column: str, cells: list[str] = cells) -> str | None:
-            position = positions.get(column)
-            if position is None or position >= len(cells):
-                return None
-            return cells[position].strip() or None
-
-        if any(value.strip() for value in cells[width:]):
-            messages.append(_("The row has more values than the header has columns."))
-
-        name = cell("name")
-        if name is None:
-            messages.append(_("The name is missing."))
-        email = cell("email")
-        if email is None:
-            messages.append(_("The email address is missing."))
-        else:
-            try:
-                validate_email(email)
-            except ValidationError:
-                messages.append(_("“%(value)s” is not a valid email address.") % {"value": email})
-            else:
-                key = email.lower()
-                if key not in first_row_of_email:
-                    first_row_of_email[key] = (source, number)
-                elif first_row_of_email[key][0] == source:
-                    messages.append(
-                        _("The email address %(email)s is also on row %(row)s.")
-                        % {"email": email, "row": first_row_of_email[key][1]}
-                    )
-                else:
-                    other_source, other_row = first_row_of_email[key]
-                    messages.append(
-                        _("The email address %(email)s is also on row %(row)s of %(source)s.")
-                        % {"email": email, "row": other_row, "source": other_source}
-                    )
-        for column, limit in MAX_LENGTHS.items():
-            value = cell(column)
-            if value is not None and len(value) > limit:
-                messages.append(
-                    _("The %(column)s is longer than %(limit)s characters.")
-                    % {"column": COLUMN_LABELS[column], "limit": limit}
-                )
-
-        organisation = None
-        new_organisation = None
-        organisation_value = cell("organisation")
-        if organisation_value is not None:
-            organisation_value = " ".join(organisation_value.split())
-            organisation, problem = seen.organisations.find(organisation_value)
-            if problem:
-                messages.append(problem)
-            elif organisation is None and len(organisation_value) <= MAX_LENGTHS["organisation"]:
-                new_organisation = organisation_value.casefold()
-
-        language: str | None = None
-        language_value = cell("language")
-        if language_value is not None:
-            language = LANGUAGE_VALUES.get(_normalise_header(language_value))
-            if language is None:
-                messages.append(
-                    _("Unknown language “%(value)s”; use nb, nn or en.") % {"value": language_value}
-                )
-        role: str | None = None
-        role_value = cell("role")
-        if role_value is not None:
-            role = ROLE_VALUES.get(_normalise_header(role_value))
-            if role is None:
-                messages.append(
-                    _("Unknown role “%(value)s”; use leader, member or contact.")
-                    % {"value": role_value}
-                )
-
-        if messages:
-            report.row_problems.append(RowProblem(row=number, messages=messages, source=source))
-            continue
-        assert name is not None and email is not None
-        if new_organisation is not None:
-            assert organisation_value is not None
-            pending = seen.new_organisations.setdefault(
-                new_organisation, NewOrganisation(name=organisation_value)
-            )
-            pending.rows.append((source, number))
-        valid.append(
-            _Row(
-                number=number,
-                name=name,
-                email=email,
-                organisation=organisation,
-                new_organisation=new_organisation,
-                title=cell("title"),
-                phone=cell("phone"),
-                language=language,
-                role=role,
-            )
-        )
-    return valid
-
-
-def _write(*, network: Network, rows: list[_Row], default_role: str, report: ImportReport) -> None:
+def _write(
+    *, network: Network, rows: list[ValidRow], default_role: str, report: ImportReport
+) -> None:
     emails = {row.email.lower() for row in rows}
     existing: dict[str, Person] = {
         person.email.lower(): person
@@ -396,7 +41,7 @@ def _write(*, network: Network, rows: list[_Row], default_role: str, report: Imp
     now = timezone.now()
     to_create: list[Person] = []
     to_update: list[Person] = []
-    people: list[tuple[_Row, Person]] = []
+    people: list[tuple[ValidRow, Person]] = []
     statuses: list[str] = []
     for row in rows:
         known = existing.get(row.email.lower())
@@ -475,50 +120,6 @@ def _write(*, network: Network, rows: list[_Row], default_role: str, report: Imp
     report.added_to_network = len(new_memberships)
 
 
-def _parse(
-    *,
-    rows: Sequence[Mapping[str, str | None]] | None,
-    file: bytes | IO[bytes] | None,
-    sources: Sequence[ImportSource] | None,
-    report: ImportReport,
-) -> list[_Parsed]:
-    """Every source's header and rows; a problem with a whole source goes to report.errors,
-    named by the source when there are several."""
-    if sources is None:
-        if file is not None:
-            sources = [ImportSource(data=file if isinstance(file, bytes) else file.read())]
-        else:
-            sources = []
-    # (label, a function giving the header and the numbered rows): files first, then mappings.
-    readers: list[tuple[str, Callable[[], tuple[list[str], list[tuple[int, list[str]]]]]]]
-    readers = [(source.label, partial(_read_csv, source.data)) for source in sources]
-    if rows is not None:
-        readers.append(("", partial(_rows_from_mappings, rows)))
-    parsed: list[_Parsed] = []
-    for label, read in readers:
-        try:
-            header, records = read()
-            positions = _map_columns(header, report)
-            if not records:
-                raise _FileError(_("The file has a header row but no people."))
-        except _FileError as error:
-            if label:
-                report.errors.append(
-                    _("%(source)s: %(problem)s") % {"source": label, "problem": error}
-                )
-            else:
-                report.errors.append(str(error))
-            continue
-        parsed.append(_Parsed(label, positions, len(header), records))
-    total = sum(len(p.records) for p in parsed)
-    if total > MAX_ROWS:
-        report.errors.append(
-            _("The file has %(count)s rows; at most %(limit)s can be imported at once.")
-            % {"count": total, "limit": MAX_ROWS}
-        )
-    return parsed
-
-
 def _confirmed_sectors(
     found: list[NewOrganisation], confirmed: Mapping[str, str] | None
 ) -> dict[str, str] | None:
@@ -560,13 +161,13 @@ def import_people(
     if default_role not in PersonMembership.Role.values:
         raise ValueError("unknown role %r" % default_role)
     report = ImportReport(network=network, dry_run=dry_run)
-    parsed = _parse(rows=rows, file=file, sources=sources, report=report)
+    parsed = read_sources(rows=rows, file=file, sources=sources, report=report)
     if report.errors:
         return report
 
     report.rows = sum(len(p.records) for p in parsed)
-    seen = _Seen()
-    valid = [row for source in parsed for row in _validate_rows(source, seen, report)]
+    seen = SeenRows()
+    valid = [row for source in parsed for row in validate_rows(source, seen, report)]
     report.new_organisations = list(seen.new_organisations.values())
     if report.has_problems:
         return report
