@@ -61,27 +61,26 @@ def main(seconds: float = 2.0) -> dict[str, float]:
     _setup()
     from django.utils import timezone
 
-    from events import calendar
+    from events.calendar.components import build_calendar, build_vevent
+    from events.calendar.itip import Attendee, attendee_property, itip_request
 
     event = _typical_event()
-    attendee = calendar.Attendee(email="ola.nordmann@example.no", name="Ola Nordmann")
+    attendee = Attendee(email="ola.nordmann@example.no", name="Ola Nordmann")
 
     def ours() -> str:
-        return calendar.itip_request(
-            event=event, attendee=attendee, sequence=0, include_meeting_link=True
-        )
+        return itip_request(event=event, attendee=attendee, sequence=0, include_meeting_link=True)
 
     def baseline() -> str:
         # The same VEVENT, but the time zone from add_missing_timezones(), built per message.
-        cal = calendar._calendar("REQUEST")
-        vevent = calendar._vevent(
+        cal = build_calendar("REQUEST")
+        vevent = build_vevent(
             event,
             sequence=event.sequence,
             dtstamp=timezone.now(),
             include_meeting_link=True,
             cancelled=False,
         )
-        vevent.add("attendee", calendar._attendee(attendee))
+        vevent.add("attendee", attendee_property(attendee))
         cal.add_component(vevent)
         cal.add_missing_timezones()
         return cal.to_ical().decode("utf-8")

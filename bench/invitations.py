@@ -147,7 +147,7 @@ def _prerendered(count: int) -> list[tuple[str, bytes]]:
     """The same kind of message the worker sends (bodies, calendar), rendered before timing."""
     from django.core.mail import EmailMultiAlternatives
 
-    from events.calendar import Attendee, itip_request
+    from events.calendar.itip import Attendee, itip_request
     from events.models import Event
     from invitations.emails import render_invitation
     from partners.models import Host

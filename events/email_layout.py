@@ -28,7 +28,8 @@ from django.utils import timezone, translation
 from worker.services import Attachment
 
 from . import dates
-from .calendar import OSLO, location_text
+from .calendar.components import location_text
+from .calendar.vtimezone import OSLO
 from .models import Event
 
 LOGO_CID = "logo@partnerskap"

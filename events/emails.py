@@ -3,7 +3,8 @@
 participant_message renders templates/<template>.txt and .html in the one email layout
 (events/email_layout.py) in the registration's language, times in Europe/Oslo; the events app
 and the invitations app (the participant reminder) both build with it. Every calendar in these
-messages takes its SEQUENCE from events.calendar.take_sequences when it is composed.
+messages takes its SEQUENCE from events.calendar.sequences.take_sequences when it
+is composed.
 """
 
 import io
@@ -26,11 +27,9 @@ from worker.services import (
     queue_messages,
 )
 
-from .calendar import (
-    Attendee,
+from .calendar.itip import Attendee, itip_cancel, itip_request
+from .calendar.sequences import (
     highest_sequence,
-    itip_cancel,
-    itip_request,
     sequence_key,
     sequence_sent,
     take_sequence,

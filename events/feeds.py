@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from partners.models import Network
 
-from . import calendar
+from .calendar.publish import feed_etag, publish
 from .models import Event, Registration
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -37,7 +37,7 @@ def _calendar_response(
     """Answer 304 when the client's copy is current; otherwise render the calendar."""
     stamps = [event.updated_at for event in events] + list(modified)
     last_modified = max(stamps) if stamps else None
-    etag = calendar.feed_etag(
+    etag = feed_etag(
         name,
         include_meeting_link,
         [(event.pk, event.sequence, event.status, event.updated_at) for event in events],
@@ -58,7 +58,7 @@ def _calendar_response(
     )
     if conditional is not None and conditional is not response:
         return conditional
-    response.content = calendar.publish(
+    response.content = publish(
         events=events, name=name, include_meeting_link=include_meeting_link
     ).encode("utf-8")
     return response

@@ -343,7 +343,7 @@ class Registration(models.Model):
 
 
 class CalendarSequence(models.Model):
-    """The highest iTIP SEQUENCE sent to one address for one event (events.calendar.take_sequences).
+    """The highest iTIP SEQUENCE sent to one address for one event (events.calendar.sequences).
 
     Per address, not per registration: a cancellation and a new registration, or an
     invitation and the registration it leads to, are one calendar entry on the recipient's side."""

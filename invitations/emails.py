@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from events.calendar import Attendee, itip_request, take_sequence
+from events.calendar.itip import Attendee, itip_request
+from events.calendar.sequences import take_sequence
 from events.email_layout import render_bodies
 from events.emails import attendee, participant_message
 from events.models import Event, Registration
@@ -86,7 +87,7 @@ def invitation_message(
     *, invitation: Invitation, event: Event, message: str, sequence: int | None = None
 ) -> Message:
     """The invitation with its calendar REQUEST; `sequence` if the caller took it already
-    (events.calendar.take_sequences, for a whole batch at once)."""
+    (events.calendar.sequences.take_sequences, for a whole batch at once)."""
     rendered = render_invitation(
         event=event,
         name=invitation.name,

@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_process_shutdown
 
-from . import delivery, services
+from . import delivery, services, transports
 
 
 def _schedule(retries: list[delivery.Retry]) -> None:
@@ -44,4 +44,4 @@ def sweep_outbox() -> None:
 
 @worker_process_shutdown.connect
 def _close_smtp(**kwargs) -> None:
-    delivery.close_connections()
+    transports.close_connections()

@@ -29,7 +29,7 @@ from worker.services import (
 )
 
 from .. import emails
-from ..calendar import sequence_sent
+from ..calendar.sequences import sequence_sent
 from ..models import Answer, Event, Question, Registration, Session, SessionChoice
 from ..participants import (
     ParticipantDetails,

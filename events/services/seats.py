@@ -4,7 +4,7 @@ Like pretix's `services/locking.py`: a few functions, each saying what its state
 and what it bought (measured on this kind of machine; the commits named give the numbers).
 Only table and column names from the models go into a statement's text; every value is a
 parameter. The SQL for the calendar's sequences stays with the calendar
-(events.calendar.take_sequences).
+(events.calendar.sequences.take_sequences).
 
 `Event.seats_taken` counts confirmed registrations and open offers; `Session.seats_taken` the
 active registrations (waiting list included) that chose the session. CheckConstraints hold both

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.calendar import sequence_key, take_sequences
+from events.calendar.sequences import sequence_key, take_sequences
 from events.models import Event, Registration
 from partners.models import Network, OrganisationMembership, Person, PersonMembership
 from partners.selectors import organised_networks

@@ -2,7 +2,8 @@
 
 from .organisations import create_organisation, create_organisations
 from .people import add_person_to_network, remove_person_from_network, update_person_in_network
-from .people_import import ImportReport, ImportSource, RowProblem, import_people
+from .people_import.importing import import_people
+from .people_import.report import ImportReport, ImportSource, RowProblem
 
 __all__ = [
     "ImportReport",

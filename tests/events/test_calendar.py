@@ -8,19 +8,16 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import override_settings
 
-from events.calendar import (
-    Attendee,
-    build_vtimezone,
+from events.calendar.itip import Attendee, itip_cancel, itip_request
+from events.calendar.links import (
     google_calendar_url,
     google_subscribe_url,
-    itip_cancel,
-    itip_request,
     outlook_calendar_url,
-    publish,
-    take_sequence,
-    take_sequences,
     webcal_url,
 )
+from events.calendar.publish import publish
+from events.calendar.sequences import take_sequence, take_sequences
+from events.calendar.vtimezone import build_vtimezone
 from events.models import CalendarSequence, Event, Registration
 from tests.factories import OSLO, EventFactory, RegistrationFactory, oslo
 from worker.models import OutgoingMessage

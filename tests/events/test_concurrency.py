@@ -178,7 +178,7 @@ def test_concurrent_cancel_and_register_never_lose_or_double_a_seat(mode):
 def test_concurrent_calendars_for_one_address_never_share_a_sequence():
     """A worker composing a receipt, an organiser moving the event and a reminder, all at
     once for one person: each calendar still gets its own, higher SEQUENCE."""
-    from events.calendar import take_sequence, take_sequences
+    from events.calendar.sequences import take_sequence, take_sequences
 
     event = EventFactory()
     others = ["other%d@example.org" % n for n in range(20)]

@@ -7,7 +7,7 @@ import pytest
 import vobject
 from django.utils.http import http_date
 
-from events.calendar import network_feed_url, personal_feed_url
+from events.calendar.links import network_feed_url, personal_feed_url
 from events.models import Event, Registration
 from tests.factories import EventFactory, NetworkFactory, RegistrationFactory, oslo
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from events.calendar import take_sequence
+from events.calendar.sequences import take_sequence
 from events.emails import notify_event_cancelled, notify_event_changed
 from events.models import CalendarSequence, Registration
 from tests.factories import EventFactory, RegistrationFactory, oslo

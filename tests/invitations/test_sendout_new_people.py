@@ -172,7 +172,7 @@ def test_confirmation_after_the_event_lost_its_network_is_refused_in_words(admin
 def test_confirmation_page_says_when_it_lists_only_the_first_people(
     klima_client, event, monkeypatch
 ):
-    monkeypatch.setattr("partners.services.people_import.PREVIEW_PEOPLE", 1)
+    monkeypatch.setattr("partners.services.people_import.importing.PREVIEW_PEOPLE", 1)
     pasted = (
         "navn;e-post;organisasjon\n"
         "Siri Skien;siri@skien.example.org;Skien kommune\n"

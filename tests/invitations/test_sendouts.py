@@ -9,7 +9,7 @@ from django.utils.html import escape
 from icalendar import Calendar
 
 from events import dates
-from events.calendar import event_uid
+from events.calendar.components import event_uid
 from invitations.models import Invitation, NetworkOptOut, SendOut
 from invitations.services import errors, sendouts
 from partners.models import Network, OrganisationMembership, Person

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.integration.smtp import SMTPSink
-from worker import delivery
+from worker import transports
 from worker.celery import app
 
 
@@ -20,7 +20,7 @@ def smtp_sink(settings) -> Iterator[SMTPSink]:
     settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 5
     yield sink
-    delivery.close_connections()
+    transports.close_connections()
     sink.stop()
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.factories import confirmation
 from tests.integration.smtp import free_port
-from worker import delivery
+from worker import delivery, transports
 from worker.delivery import deliver_messages, retry_delay
 from worker.models import OutgoingMessage
 from worker.services import queue_messages
@@ -242,7 +242,7 @@ def test_crash_between_smtp_accept_and_record_is_the_one_duplicate_window(
 def test_deliver_reconnects_when_an_idle_connection_answers_421(smtp_sink, monkeypatch):
     rows = _rows(2)
     deliver_messages(message_ids=[rows[0].pk])
-    conn = delivery._smtp._local.conn
+    conn = transports._smtp._local.conn
     monkeypatch.setattr(conn, "mail", lambda sender: (421, b"4.4.2 Idle timeout"))
     deliver_messages(message_ids=[rows[1].pk])
     assert smtp_sink.count() == 2
