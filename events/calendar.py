@@ -59,7 +59,7 @@ from icalendar import (
 from icalendar import Event as VEvent
 from icalendar.parser import Contentline
 
-from .models import CalendarSequence, Event, Registration
+from .models import CalendarSequence, Event, Registration, email_key
 
 if TYPE_CHECKING:
     from partners.models import Network
@@ -327,7 +327,7 @@ _SEQUENCE_BATCH = 300
 
 def sequence_key(email: str) -> str:
     """The address as the sequence record keys it: one record whatever the case or spaces."""
-    return email.strip().lower()
+    return email_key(email)
 
 
 def take_sequences(*, event: Event, emails: Iterable[str]) -> dict[str, int]:

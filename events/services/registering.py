@@ -30,7 +30,7 @@ from worker.services import (
 
 from .. import emails
 from ..calendar import sequence_sent
-from ..models import Answer, Event, Question, Registration, Session, SessionChoice
+from ..models import Answer, Event, Question, Registration, Session, SessionChoice, email_key
 from ..participants import (
     ParticipantDetails,
     chosen_sessions,
@@ -95,7 +95,7 @@ def _active_registration_for(event_id: int, email: str) -> Registration | None:
         Registration.objects.alias(email_key=Lower("email"))
         .filter(
             event_id=event_id,
-            email_key=email.strip().lower(),
+            email_key=email_key(email),
             status__in=Registration.ACTIVE_STATUSES,
         )
         .first()
