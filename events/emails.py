@@ -104,10 +104,16 @@ def attendee(
 def calendar_holders(*, event: Event, registrations: Iterable[Registration]) -> set[str]:
     """The addresses (as sequence_key) that may hold the event in a calendar: confirmed
     registrations, and any address sent a calendar for it (an invitation, a change while it
-    held a seat offer). One query."""
+    held a seat offer), whatever the registration's status now. One query."""
     registrations = list(registrations)
     confirmed = {sequence_key(r.email) for r in registrations if r.status == Status.CONFIRMED}
     return confirmed | sequence_sent(event=event, emails=[r.email for r in registrations])
+
+
+def holds_calendar(registration: Registration) -> bool:
+    """Whether the registration's address may hold the event in a calendar (calendar_holders),
+    so that a CANCEL is what takes it out: ask before changing the registration's status."""
+    return bool(calendar_holders(event=registration.event, registrations=[registration]))
 
 
 def ticket_qr_png(registration: Registration) -> bytes:
@@ -225,7 +231,7 @@ def _cancel_calendar(registration: Registration) -> str:
 def offer_expired(*, registration: Registration) -> Message:
     """The seat passed on. Someone sent the event's calendar while they held the offer (the
     event changed) also gets METHOD:CANCEL, so it leaves their calendar."""
-    held_calendar = bool(calendar_holders(event=registration.event, registrations=[registration]))
+    held_calendar = holds_calendar(registration)
     return participant_message(
         registration=registration,
         template="emails/events/offer_expired",
@@ -237,7 +243,8 @@ def offer_expired(*, registration: Registration) -> Message:
 
 
 def cancellation_receipt(*, registration: Registration, with_calendar: bool) -> Message:
-    """Sent when the participant cancels; confirmed participants also get METHOD:CANCEL."""
+    """Sent when the participant cancels; with METHOD:CANCEL if they held the event in a
+    calendar (holds_calendar, asked before the cancellation)."""
     return participant_message(
         registration=registration,
         template="emails/events/cancellation",

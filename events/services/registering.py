@@ -29,7 +29,6 @@ from worker.services import (
 )
 
 from .. import emails
-from ..calendar import sequence_sent
 from ..models import Answer, Event, Question, Registration, Session, SessionChoice, email_key
 from ..participants import (
     ParticipantDetails,
@@ -374,11 +373,7 @@ def cancel_registration(*, registration_id: int) -> Registration:
     if not registration.can_be_cancelled(now):
         raise NotChangeable(_("This event is over."))
     held_seat = registration.status in HELD_SEAT
-    # Confirmed, or holding an offer and sent the event when it changed: in their calendar.
-    had_calendar = registration.status == Status.CONFIRMED or (
-        registration.status == Status.OFFERED
-        and bool(sequence_sent(event=event, emails=[registration.email]))
-    )
+    had_calendar = emails.holds_calendar(registration)
     registration.status = Status.CANCELLED
     registration.cancelled_at = now
     registration.offer_expires_at = None
