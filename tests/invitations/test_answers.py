@@ -308,3 +308,53 @@ def test_waitlisted_registrant_never_sent_a_calendar_gets_none_on_cancelling(cli
 
     assert _calendars_to("andre@example.org") == []
     assert OutgoingMessage.objects.filter(kind="events.cancellation").count() == 1
+
+
+SAME_ANSWER = {
+    "name": "Jonas Berg",
+    "organisation_name": "Industrial Green Tech",
+    "title": "Miljøsjef",
+    "phone": "+47 900 00 000",
+    "language": "nn",
+    "list_consent": "on",
+    "dietary_consent": "on",
+    "dietary_needs": "Vegetar",
+}
+COMPARED = (
+    "name",
+    "organisation_name",
+    "title",
+    "phone",
+    "language",
+    "list_consent",
+    "dietary_consent",
+    "dietary_needs",
+)
+
+
+def test_invitation_page_and_public_form_register_the_same_details(client, make_event, klima):
+    """Both pages hand the service RegistrationForm.participant_details(); only the address
+    differs (the invitation's, whatever is posted)."""
+    event = make_event(serves_food=True)
+    send_out(event=event, person_emails=["jonas.berg@example.org"])
+    invitation = Invitation.objects.get()
+    client.post(event.get_absolute_url(), {**SAME_ANSWER, "email": "public@example.org"})
+    client.post(_url(invitation), {**SAME_ANSWER, "email": "someone.else@example.org"})
+
+    public = Registration.objects.get(email="public@example.org")
+    invited = Registration.objects.get(email="jonas.berg@example.org")
+    assert [getattr(invited, f) for f in COMPARED] == [getattr(public, f) for f in COMPARED]
+    assert invited.language == "nn" and invited.dietary_needs == "Vegetar"
+
+
+def test_register_via_invitation_keeps_the_invited_address_and_falls_back_to_its_language(
+    invitation,
+):
+    registration = answers.register_via_invitation(
+        invitation=invitation,
+        details=ParticipantDetails(
+            name="Jonas Berg", email="someone.else@example.org", language="", title="Miljøsjef"
+        ),
+    )
+    assert (registration.email, registration.language) == ("jonas.berg@example.org", "en")
+    assert registration.title == "Miljøsjef"
