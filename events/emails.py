@@ -30,13 +30,12 @@ from worker.services import (
 from .calendar.itip import Attendee, itip_cancel, itip_request
 from .calendar.sequences import (
     highest_sequence,
-    sequence_key,
     sequence_sent,
     take_sequence,
     take_sequences,
 )
 from .email_layout import render_bodies
-from .models import Event, Registration
+from .models import Event, Registration, email_key
 from .selectors.public import waitlist_position
 
 Status = Registration.Status
@@ -101,12 +100,18 @@ def attendee(
 
 
 def calendar_holders(*, event: Event, registrations: Iterable[Registration]) -> set[str]:
-    """The addresses (as sequence_key) that may hold the event in a calendar: confirmed
+    """The addresses (as email_key) that may hold the event in a calendar: confirmed
     registrations, and any address sent a calendar for it (an invitation, a change while it
-    held a seat offer). One query."""
+    held a seat offer), whatever the registration's status now. One query."""
     registrations = list(registrations)
-    confirmed = {sequence_key(r.email) for r in registrations if r.status == Status.CONFIRMED}
+    confirmed = {email_key(r.email) for r in registrations if r.status == Status.CONFIRMED}
     return confirmed | sequence_sent(event=event, emails=[r.email for r in registrations])
+
+
+def holds_calendar(registration: Registration) -> bool:
+    """Whether the registration's address may hold the event in a calendar (calendar_holders),
+    so that a CANCEL is what takes it out: ask before changing the registration's status."""
+    return bool(calendar_holders(event=registration.event, registrations=[registration]))
 
 
 def ticket_qr_png(registration: Registration) -> bytes:
@@ -224,7 +229,7 @@ def _cancel_calendar(registration: Registration) -> str:
 def offer_expired(*, registration: Registration) -> Message:
     """The seat passed on. Someone sent the event's calendar while they held the offer (the
     event changed) also gets METHOD:CANCEL, so it leaves their calendar."""
-    held_calendar = bool(calendar_holders(event=registration.event, registrations=[registration]))
+    held_calendar = holds_calendar(registration)
     return participant_message(
         registration=registration,
         template="emails/events/offer_expired",
@@ -236,7 +241,8 @@ def offer_expired(*, registration: Registration) -> Message:
 
 
 def cancellation_receipt(*, registration: Registration, with_calendar: bool) -> Message:
-    """Sent when the participant cancels; confirmed participants also get METHOD:CANCEL."""
+    """Sent when the participant cancels; with METHOD:CANCEL if they held the event in a
+    calendar (holds_calendar, asked before the cancellation)."""
     return participant_message(
         registration=registration,
         template="emails/events/cancellation",
@@ -332,7 +338,7 @@ def notify_event_changed(*, event: Event, changes: list[str]) -> int:
                         "ACCEPTED" if confirmed else "NEEDS-ACTION",
                         rsvp=not confirmed,
                     ),
-                    sequence=sequences[sequence_key(registration.email)],
+                    sequence=sequences[email_key(registration.email)],
                     include_meeting_link=confirmed,
                 ),
                 calendar_method="REQUEST",
@@ -351,12 +357,12 @@ def notify_event_cancelled(*, event: Event, message: str) -> int:
     recipients = _recipients(event, Registration.ACTIVE_STATUSES)
     holders = calendar_holders(event=event, registrations=recipients)
     sequences = take_sequences(
-        event=event, emails=[r.email for r in recipients if sequence_key(r.email) in holders]
+        event=event, emails=[r.email for r in recipients if email_key(r.email) in holders]
     )
     messages = []
     for registration in recipients:
         confirmed = registration.status == Status.CONFIRMED
-        sequence = sequences.get(sequence_key(registration.email))
+        sequence = sequences.get(email_key(registration.email))
         calendar = ""
         if sequence is not None:
             calendar = itip_cancel(

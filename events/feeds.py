@@ -19,9 +19,9 @@ from partners.models import Network
 
 from .calendar.publish import feed_etag, publish
 from .models import Event, Registration
+from .selectors.public import public_events
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-VISIBLE = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
 
 
 def _calendar_response(
@@ -67,7 +67,7 @@ def _calendar_response(
 @require_safe
 def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """One event as a downloadable .ics; drafts do not exist for the public."""
-    event = get_object_or_404(Event.objects.filter(status__in=VISIBLE), pk=pk)
+    event = get_object_or_404(public_events(), pk=pk)
     return _calendar_response(
         request,
         events=[event],
@@ -80,7 +80,7 @@ def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 def network_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     """A network's published and cancelled events, for subscription (webcal)."""
     network = get_object_or_404(Network.objects.only("pk", "name"), slug=slug)
-    events = list(Event.objects.filter(network=network, status__in=VISIBLE))
+    events = list(public_events().filter(network=network))
     return _calendar_response(request, events=events, name=network.name)
 
 
@@ -105,7 +105,7 @@ def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
         Registration.objects.filter(
             same_person,
             status=Registration.Status.CONFIRMED,
-            event__status__in=VISIBLE,
+            event__status__in=Event.PUBLIC_STATUSES,
         )
         .select_related("event")
         .order_by("event__starts_at", "event_id")

@@ -279,13 +279,11 @@ class RegistrationForm(DetailsForm):
         max_length=254, label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
-    def registration_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {"name": data["name"], "email": data["email"], **self.details()}
-
     def participant_details(self) -> ParticipantDetails:
-        """What the registrant said, for events.services.registering.register_participant."""
-        return ParticipantDetails(**self.registration_kwargs())
+        """What the registrant said: the one argument of register_participant and of
+        invitations' register_via_invitation."""
+        data = self.cleaned_data
+        return ParticipantDetails(name=data["name"], email=data["email"], **self.details())
 
 
 class ResendLinkForm(forms.Form):

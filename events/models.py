@@ -50,6 +50,10 @@ class Event(models.Model):
         AUTOMATIC = "automatic", _("Promote automatically")
         NONE = "none", _("No waiting list")
 
+    # Drafts are not public: anyone may open a published or a cancelled event (DESIGN rule 2).
+    # The one rule for the public pages, the API, the calendar feeds and the public-event SQL.
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
+
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.NETWORK_MEETING
@@ -131,6 +135,10 @@ class Event(models.Model):
     @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
 
     @property
     def registration_deadline(self) -> dt.datetime:
@@ -340,6 +348,12 @@ class Registration(models.Model):
             if self.organisation_id and self.organisation
             else self.organisation_name
         )
+
+
+def email_key(email: str) -> str:
+    """An address as a record keys it: one key whatever its case or surrounding spaces (the
+    calendar sequence records, and the lookup the one-active-registration index answers)."""
+    return email.strip().lower()
 
 
 class CalendarSequence(models.Model):

@@ -41,7 +41,7 @@ def _organised_event(request: HttpRequest, event_id: int) -> Event:
     if event is None:
         raise not_found()
     if not organised_events(request.user).filter(pk=event.pk).exists():
-        if event.status == Event.Status.DRAFT:
+        if not event.is_public:
             raise not_found()
         raise forbidden()
     return event

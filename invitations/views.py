@@ -87,10 +87,10 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         "The invitation is for this address; it cannot be changed here."
     )
     if request.method == "POST" and not unavailable and not registered and form.is_valid():
-        values = form.registration_kwargs()
-        values.pop("email")
         try:
-            registration = register_via_invitation(invitation=invitation, **values)
+            registration = register_via_invitation(
+                invitation=invitation, details=form.participant_details()
+            )
         except RegistrationError as error:
             form.add_error(None, error.message)
         else:

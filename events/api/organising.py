@@ -1,8 +1,11 @@
 """Organising (organisers): create, change, publish and cancel events, and check people in."""
 
+from typing import get_args
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Status
+from pydantic.fields import FieldInfo
 
 from api.auth import token_auth
 from api.errors import ApiError, error_responses, forbidden, invalid_field
@@ -18,20 +21,17 @@ from ..services.check_in import CheckInOutcome, CheckInResult
 from .listing import event_answer
 from .router import IdempotencyKey, organised_event, router
 
-# PATCH may leave these out but cannot set them to null.
-NOT_NULL_FIELDS = (
-    "title",
-    "kind",
-    "description",
-    "starts_at",
-    "ends_at",
-    "venue_name",
-    "venue_address",
-    "waiting_list_mode",
-    "offer_hours",
-    "serves_food",
-    "offers_assistance",
-    "invitation_only",
+
+def _nullable(field: FieldInfo) -> bool:
+    return type(None) in get_args(field.annotation)
+
+
+# PATCH may leave these out but cannot set them to null: what a new event (EventIn) cannot have
+# as null either. A null meeting link clears it.
+NOT_NULL_FIELDS = tuple(
+    name
+    for name, field in EventIn.model_fields.items()
+    if not _nullable(field) and name != "meeting_url"
 )
 
 

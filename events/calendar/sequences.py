@@ -19,15 +19,10 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from ..models import CalendarSequence, Event
+from ..models import CalendarSequence, Event, email_key
 
 # Rows per statement: three parameters each, under SQLite's old limit of 999.
 _SEQUENCE_BATCH = 300
-
-
-def sequence_key(email: str) -> str:
-    """The address as the sequence record keys it: one record whatever the case or spaces."""
-    return email.strip().lower()
 
 
 def take_sequences(*, event: Event, emails: Iterable[str]) -> dict[str, int]:
@@ -47,7 +42,7 @@ def take_sequences(*, event: Event, emails: Iterable[str]) -> dict[str, int]:
     """
     # Sorted: two statements for overlapping addresses lock their rows in the same order, so
     # they wait for each other instead of deadlocking.
-    keys = sorted({sequence_key(email) for email in emails})
+    keys = sorted({email_key(email) for email in emails})
     table = CalendarSequence._meta.db_table
     taken: dict[str, int] = {}
     for start in range(0, len(keys), _SEQUENCE_BATCH):
@@ -77,7 +72,7 @@ def take_sequence(*, event: Event, email: str) -> int:
 
 def sequence_sent(*, event: Event, emails: Iterable[str]) -> set[str]:
     """The addresses (lower-cased) that have been sent a calendar for the event."""
-    keys = {sequence_key(email) for email in emails}
+    keys = {email_key(email) for email in emails}
     return set(
         CalendarSequence.objects.filter(event=event, email_key__in=keys).values_list(
             "email_key", flat=True
@@ -88,7 +83,7 @@ def sequence_sent(*, event: Event, emails: Iterable[str]) -> set[str]:
 def highest_sequence(*, event: Event, email: str) -> int | None:
     """The highest SEQUENCE taken so far for the address and event, None if none was."""
     return (
-        CalendarSequence.objects.filter(event=event, email_key=sequence_key(email))
+        CalendarSequence.objects.filter(event=event, email_key=email_key(email))
         .values_list("sequence", flat=True)
         .first()
     )

@@ -1,12 +1,10 @@
 """Reads shared by the public pages, the API, the personal link, services and the bench."""
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -21,7 +19,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from ..models import Event, Question, Registration, Session, SessionChoice
-from ..services.seats import PublicEvent, read_public_event
+from ..services.seats import PublicEvent, count_waiting_ahead, read_public_event
 from .organiser import organised_events
 
 # Where registration stands for an event, as the public page and the services see it.
@@ -98,8 +96,7 @@ def past_events(*, network_slug: str = "") -> QuerySet[Event]:
     return events
 
 
-# Drafts are not public: every other event can be opened by its id, cancelled ones too.
-PUBLIC = ~Q(status=Event.Status.DRAFT)
+PUBLIC = Q(status__in=Event.PUBLIC_STATUSES)
 
 
 def public_events() -> QuerySet[Event]:
@@ -182,29 +179,7 @@ def waitlist_position(registration: Registration) -> int | None:
     # Counted by the statement that saved it (events.services.seats), if it just was.
     if registration.waitlist_position_at_save is not None:
         return registration.waitlist_position_at_save
-    # Written out: the public API answers every registration that waits with its place, and
-    # the ORM took longer to build this count than the database took to run it.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _waitlist_ahead_sql(),
-            [
-                registration.event_id,
-                Registration.Status.WAITLISTED.value,
-                connection.ops.adapt_datetimefield_value(registration.waitlisted_at),
-                registration.pk,
-            ],
-        )
-        (ahead,) = cursor.fetchone()
-    return ahead + 1
-
-
-@functools.cache
-def _waitlist_ahead_sql() -> str:
-    return (
-        "SELECT count(*) FROM %s "  # noqa: S608 (a table name only)
-        "WHERE event_id = %%s AND status = %%s AND (waitlisted_at, id) < (%%s, %%s)"
-        % Registration._meta.db_table
-    )
+    return count_waiting_ahead(registration) + 1
 
 
 @dataclass(frozen=True)

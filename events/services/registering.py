@@ -29,8 +29,7 @@ from worker.services import (
 )
 
 from .. import emails
-from ..calendar.sequences import sequence_sent
-from ..models import Answer, Event, Question, Registration, Session, SessionChoice
+from ..models import Answer, Event, Question, Registration, Session, SessionChoice, email_key
 from ..participants import (
     ParticipantDetails,
     chosen_sessions,
@@ -95,7 +94,7 @@ def _active_registration_for(event_id: int, email: str) -> Registration | None:
         Registration.objects.alias(email_key=Lower("email"))
         .filter(
             event_id=event_id,
-            email_key=email.strip().lower(),
+            email_key=email_key(email),
             status__in=Registration.ACTIVE_STATUSES,
         )
         .first()
@@ -374,11 +373,7 @@ def cancel_registration(*, registration_id: int) -> Registration:
     if not registration.can_be_cancelled(now):
         raise NotChangeable(_("This event is over."))
     held_seat = registration.status in HELD_SEAT
-    # Confirmed, or holding an offer and sent the event when it changed: in their calendar.
-    had_calendar = registration.status == Status.CONFIRMED or (
-        registration.status == Status.OFFERED
-        and bool(sequence_sent(event=event, emails=[registration.email]))
-    )
+    had_calendar = emails.holds_calendar(registration)
     registration.status = Status.CANCELLED
     registration.cancelled_at = now
     registration.offer_expires_at = None

@@ -8,7 +8,7 @@ form, or a crash in between): `answer_state` shows it as registered without writ
 call it on GET), and `reconcile_invitations` (beat) or the next answer records it.
 """
 
-from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from events.models import Event, Registration
 from events.participants import ParticipantDetails
 from events.services import errors, registering
-from partners.models import Organisation
 
 from ..models import Invitation, NetworkOptOut
 from .errors import InvitationError
@@ -96,49 +95,23 @@ def _mark(
     )
 
 
-def register_via_invitation(
-    *,
-    invitation: Invitation,
-    name: str,
-    organisation: Organisation | None = None,
-    organisation_name: str = "",
-    title: str = "",
-    phone: str = "",
-    language: str | None = None,
-    list_consent: bool = False,
-    dietary_consent: bool = False,
-    dietary_needs: str = "",
-    assistance_consent: bool = False,
-    assistance_needs: str = "",
-    session_ids: Sequence[int] = (),
-    answers: dict[int, Any] | None = None,
-) -> Registration:
+def register_via_invitation(*, invitation: Invitation, details: ParticipantDetails) -> Registration:
     """Register the invited address (never another) for the event, bypassing invitation-only.
 
+    ``details`` as the registration form gives them (RegistrationForm.participant_details); the
+    invitation's address replaces the one given, and its language stands in if none is given.
     Raises the events service's RegistrationError with a message to show.
     """
     active = invitation.registration
     if active is not None and active.status in Registration.ACTIVE_STATUSES:
         return active
+    details = replace(
+        details, email=invitation.email, language=details.language or invitation.language
+    )
     try:
         registration = registering.register_participant(
             event=invitation.event,
-            details=ParticipantDetails(
-                name=name,
-                email=invitation.email,
-                organisation=organisation,
-                organisation_name=organisation_name,
-                title=title,
-                phone=phone,
-                language=language or invitation.language,
-                list_consent=list_consent,
-                dietary_consent=dietary_consent,
-                dietary_needs=dietary_needs,
-                assistance_consent=assistance_consent,
-                assistance_needs=assistance_needs,
-                session_ids=session_ids,
-                answers=answers or {},
-            ),
+            details=details,
             person=invitation.person,
             invitation_allowed=True,
         )

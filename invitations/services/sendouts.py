@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce, Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.calendar.sequences import sequence_key, take_sequences
-from events.models import Event, Registration
+from events.calendar.sequences import take_sequences
+from events.models import Event, Registration, email_key
 from partners.models import Network, OrganisationMembership, Person, PersonMembership
 from partners.selectors import organised_networks
 from partners.services import ImportReport, ImportSource, import_people
@@ -60,7 +60,7 @@ def import_new_people(
 def _people_by_email(addresses: Sequence[str], scope: list[int] | None) -> list[Person]:
     """People by address, only among the networks the organiser may invite from (`scope`);
     anyone else reads as unknown, so the answer reveals nothing about other networks."""
-    wanted = {a.strip().lower() for a in addresses if a.strip()}
+    wanted = {email_key(a) for a in addresses if a.strip()}
     people = Person.objects.annotate(email_ci=Lower("email")).filter(email_ci__in=wanted)
     if scope is not None:
         people = people.filter(
@@ -357,7 +357,7 @@ def _expand_batch(*, sendout_id: int) -> bool:
                 invitation=i,
                 event=event,
                 message=sendout.message,
-                sequence=sequences[sequence_key(i.email)],
+                sequence=sequences[email_key(i.email)],
             )
             for i in created
         ]

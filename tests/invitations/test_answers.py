@@ -255,3 +255,106 @@ def test_accept_via_link_asks_the_events_questions_and_dietary_needs(client, mak
     registration = Registration.objects.get()
     assert registration.dietary_needs == "Vegetar"
     assert registration.answers.get().value == "Sirkulær økonomi"
+
+
+def _calendars_to(email: str) -> list[tuple[str, str, int]]:
+    """(METHOD, UID, SEQUENCE) of every calendar to the address, as the worker composes them."""
+    from tests.events.calendar_support import parse_with_icalendar
+    from tests.events.registration_helpers import outbox
+
+    found = []
+    for row in outbox(to=email):
+        if row.calendar:
+            parsed = parse_with_icalendar(row.calendar)
+            found.append((parsed.method, parsed.uid, parsed.sequence))
+    return found
+
+
+def test_waitlisted_invitee_who_cancels_gets_the_invitation_calendar_cancelled(
+    client, make_event, klima
+):
+    """The invitation put the event in their calendar (REQUEST); cancelling from the waiting
+    list sends CANCEL with the same UID and a higher SEQUENCE, so Outlook and Apple Calendar
+    take it out again (the rule of an event cancellation and an expired offer)."""
+    event = make_event(capacity=1)
+    register_participant(
+        event=event, details=ParticipantDetails(name="Først", email="forst@example.org")
+    )
+    send_out(event=event, person_emails=["jonas.berg@example.org"])
+    invitation = Invitation.objects.get(email="jonas.berg@example.org")
+    client.post(_url(invitation), _answer(name="Jonas Berg"))
+    registration = Registration.objects.get(email="jonas.berg@example.org")
+    assert registration.status == Registration.Status.WAITLISTED
+
+    client.post("/arrangementer/p/%s/avmeld/" % registration.token)
+
+    calendars = _calendars_to("jonas.berg@example.org")
+    assert [method for method, _, _ in calendars] == ["REQUEST", "CANCEL"]
+    (_, request_uid, request_sequence), (_, cancel_uid, cancel_sequence) = calendars
+    assert cancel_uid == request_uid and cancel_sequence > request_sequence
+
+
+def test_waitlisted_registrant_never_sent_a_calendar_gets_none_on_cancelling(client, make_event):
+    event = make_event(capacity=1)
+    register_participant(
+        event=event, details=ParticipantDetails(name="Først", email="forst@example.org")
+    )
+    waiting = register_participant(
+        event=event, details=ParticipantDetails(name="Andre", email="andre@example.org")
+    )
+    assert waiting.status == Registration.Status.WAITLISTED
+
+    client.post("/arrangementer/p/%s/avmeld/" % waiting.token)
+
+    assert _calendars_to("andre@example.org") == []
+    assert OutgoingMessage.objects.filter(kind="events.cancellation").count() == 1
+
+
+SAME_ANSWER = {
+    "name": "Jonas Berg",
+    "organisation_name": "Industrial Green Tech",
+    "title": "Miljøsjef",
+    "phone": "+47 900 00 000",
+    "language": "nn",
+    "list_consent": "on",
+    "dietary_consent": "on",
+    "dietary_needs": "Vegetar",
+}
+COMPARED = (
+    "name",
+    "organisation_name",
+    "title",
+    "phone",
+    "language",
+    "list_consent",
+    "dietary_consent",
+    "dietary_needs",
+)
+
+
+def test_invitation_page_and_public_form_register_the_same_details(client, make_event, klima):
+    """Both pages hand the service RegistrationForm.participant_details(); only the address
+    differs (the invitation's, whatever is posted)."""
+    event = make_event(serves_food=True)
+    send_out(event=event, person_emails=["jonas.berg@example.org"])
+    invitation = Invitation.objects.get()
+    client.post(event.get_absolute_url(), {**SAME_ANSWER, "email": "public@example.org"})
+    client.post(_url(invitation), {**SAME_ANSWER, "email": "someone.else@example.org"})
+
+    public = Registration.objects.get(email="public@example.org")
+    invited = Registration.objects.get(email="jonas.berg@example.org")
+    assert [getattr(invited, f) for f in COMPARED] == [getattr(public, f) for f in COMPARED]
+    assert invited.language == "nn" and invited.dietary_needs == "Vegetar"
+
+
+def test_register_via_invitation_keeps_the_invited_address_and_falls_back_to_its_language(
+    invitation,
+):
+    registration = answers.register_via_invitation(
+        invitation=invitation,
+        details=ParticipantDetails(
+            name="Jonas Berg", email="someone.else@example.org", language="", title="Miljøsjef"
+        ),
+    )
+    assert (registration.email, registration.language) == ("jonas.berg@example.org", "en")
+    assert registration.title == "Miljøsjef"
