@@ -166,16 +166,28 @@ def wrk(
     return result
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of these processes (Linux /proc; 0 elsewhere)."""
-    total = 0
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """utime + stime in seconds of each of these processes still running (Linux /proc)."""
+    found = {}
     for pid in pids:
         try:
             fields = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK") if total else 0.0
+        found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of these processes (Linux /proc; 0 elsewhere)."""
+    return sum(cpu_by_pid(pids).values())
+
+
+def cpu_since(before: dict[int, float], pids: list[int]) -> float:
+    """CPU the processes running now spent since `before` (those started since count from
+    zero). A process that ended in between is not counted at all, so this never goes below
+    zero (subtracting totals did, when PostgreSQL backends were replaced mid-round)."""
+    return sum(now - before.get(pid, 0.0) for pid, now in cpu_by_pid(pids).items())
 
 
 def server_pids(server: "Server") -> list[int]:

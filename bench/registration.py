@@ -49,7 +49,9 @@ from ._harness import (
     Server,
     backend_pids,
     bench_database_url,
+    cpu_by_pid,
     cpu_seconds,
+    cpu_since,
     drop_database,
     free_port,
     recreate_database,
@@ -212,7 +214,7 @@ def run(
                 _set_capacity(database_url, events[side][round_no], quota * threads // 2)
             app = server_pids(servers[0 if side != "bare" else 1])
             backends = backend_pids(database_url)
-            app_cpu, db_cpu = cpu_seconds(app), cpu_seconds(backends)
+            app_cpu, db_cpu = cpu_seconds(app), cpu_by_pid(backends)
             result = wrk(
                 url(side, round_no),
                 script=LUA,
@@ -223,7 +225,7 @@ def run(
             )
             # Backends that started during the round count from zero.
             result["app_cpu"] = cpu_seconds(app) - app_cpu
-            result["db_cpu"] = cpu_seconds(backend_pids(database_url)) - db_cpu
+            result["db_cpu"] = cpu_since(db_cpu, backend_pids(database_url))
             return result
 
         # Warm up every side (imports, prepared statements, connections), then alternate.

@@ -99,6 +99,17 @@ def attendee(
     return Attendee(email=registration.email, name=registration.name, partstat=partstat, rsvp=rsvp)
 
 
+def seat_calendar(registration: Registration) -> str:
+    """The REQUEST a confirmed participant's calendar holds the event by (ACCEPTED, with the
+    meeting link), at the address's next SEQUENCE: the confirmation and the reminder send it."""
+    return itip_request(
+        event=registration.event,
+        attendee=attendee(registration),
+        sequence=take_sequence(event=registration.event, email=registration.email),
+        include_meeting_link=True,
+    )
+
+
 def calendar_holders(*, event: Event, registrations: Iterable[Registration]) -> set[str]:
     """The addresses (as email_key) that may hold the event in a calendar: confirmed
     registrations, and any address sent a calendar for it (an invitation, a change while it
@@ -126,18 +137,12 @@ def ticket_qr_png(registration: Registration) -> bytes:
 
 def confirmation(*, registration: Registration) -> Message:
     """Registration confirmed: the ticket QR code and a calendar invitation (ACCEPTED)."""
-    event = registration.event
     return participant_message(
         registration=registration,
         template="emails/events/confirmation",
         subject=gettext_lazy("Registration confirmed: %(title)s"),
         kind="events.confirmation",
-        calendar=itip_request(
-            event=event,
-            attendee=attendee(registration),
-            sequence=take_sequence(event=event, email=registration.email),
-            include_meeting_link=True,
-        ),
+        calendar=seat_calendar(registration),
         calendar_method="REQUEST",
         attachments=[
             Attachment(

@@ -11,7 +11,7 @@ from django.utils import translation
 from events.calendar.itip import Attendee, itip_request
 from events.calendar.sequences import take_sequence
 from events.email_layout import render_bodies
-from events.emails import attendee, participant_message
+from events.emails import participant_message, seat_calendar
 from events.models import Event, Registration
 from worker.services import Attachment, Message, References
 
@@ -151,12 +151,7 @@ def participant_reminder_message(*, registration: Registration, event: Event) ->
         subject=_subject("participant_reminder", {}, registration.language, event=event),
         kind="participant_reminder",
         context={"sessions": list(event.sessions.all())},
-        calendar=itip_request(
-            event=event,
-            attendee=attendee(registration),
-            sequence=take_sequence(event=event, email=registration.email),
-            include_meeting_link=True,
-        ),
+        calendar=seat_calendar(registration),
         calendar_method="REQUEST",
     )
 
