@@ -292,6 +292,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Personal data past its retention period (events/services/retention.py), once a day.
     "apply-retention": {"task": "invitations.apply_retention", "schedule": 24 * 3600.0},
 }
+# The mailbox replies and bounces come back to (worker/mailbox.py), imap://user:password@host:port/
+# INBOX or imaps://...; unset, nothing is read.
+INBOUND_MAIL_URL = os.environ.get("INBOUND_MAIL_URL", "")
+INBOUND_MAIL_POLL_SECONDS = env.float("INBOUND_MAIL_POLL_SECONDS", default=60.0)
+if INBOUND_MAIL_URL:
+    if env.url("INBOUND_MAIL_URL").scheme not in ("imap", "imaps"):
+        raise RuntimeError("INBOUND_MAIL_URL scheme must be imap or imaps")
+    CELERY_BEAT_SCHEDULE["poll-mailbox"] = {
+        "task": "worker.poll_mailbox",
+        "schedule": INBOUND_MAIL_POLL_SECONDS,
+        "options": {"queue": "default", "expires": INBOUND_MAIL_POLL_SECONDS},
+    }
 
 # Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,4 @@
-"""Outbox tunables. Defaults live here; a settings module may override any of them by name.
+"""Worker tunables (the outbox, the inbound mailbox). Defaults live here; a settings module may override any of them by name.
 
 config/settings.py sets none of them, so production runs on these defaults; the integration
 tests start their worker with tests/integration/worker_settings.py, which shortens the delays.
@@ -38,3 +38,21 @@ DEFAULTS: dict[str, Any] = {
 
 def outbox_setting(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
+
+
+# The inbound mailbox (worker/mailbox.py). INBOUND_MAIL_URL and INBOUND_MAIL_POLL_SECONDS are
+# read from the environment in config/settings.py; these are tunables.
+DEFAULTS.update(
+    {
+        # Larger messages go to the Failed folder unread (RFC822.SIZE as the server says it).
+        "INBOUND_MAIL_MAX_BYTES": 10 * 1024 * 1024,
+        # Messages one poll reads at most; the next poll goes on.
+        "INBOUND_MAIL_BATCH": 500,
+        "INBOUND_MAIL_PROCESSED_FOLDER": "Processed",
+        "INBOUND_MAIL_FAILED_FOLDER": "Failed",
+        # Per IMAP command.
+        "INBOUND_MAIL_TIMEOUT_SECONDS": 30,
+        # The Redis lock that keeps two beats from polling at once; longer than a poll takes.
+        "INBOUND_MAIL_LOCK_SECONDS": 600,
+    }
+)

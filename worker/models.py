@@ -96,3 +96,38 @@ class OutgoingMessage(models.Model):
 
 def new_message_id(domain: str) -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+class InboundMessage(models.Model):
+    """One message read from the inbound mailbox, written in the transaction of what its
+    handlers did: its row is what makes a second reading change nothing (worker/mailbox.py)."""
+
+    class State(models.TextChoices):
+        HANDLED = "handled", _("Handled")
+        FAILED = "failed", _("Failed")
+
+    # The mailbox's folder, its UIDVALIDITY and the message's UID name one message for good
+    # (RFC 3501 2.3.1.1); the Message-ID finds it again if the server renumbers the folder.
+    folder = models.CharField(max_length=255)
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, db_index=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    # What the handlers did, or why the message failed.
+    outcome = models.TextField(_("outcome"), blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["folder", "uidvalidity", "uid"], name="inbound_message_uid_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id or self.uid} ({self.state})"

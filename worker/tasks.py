@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_process_shutdown
 
-from . import delivery, services, transports
+from . import delivery, mailbox, services, transports
 
 
 def _schedule(retries: list[delivery.Retry]) -> None:
@@ -45,3 +45,9 @@ def sweep_outbox() -> None:
 @worker_process_shutdown.connect
 def _close_smtp(**kwargs) -> None:
     transports.close_connections()
+
+
+@shared_task(name="worker.poll_mailbox", ignore_result=True)
+def poll_mailbox() -> None:
+    """Read the inbound mailbox once (the beat schedules it when INBOUND_MAIL_URL is set)."""
+    mailbox.poll_once_locked()
