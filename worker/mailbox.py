@@ -31,7 +31,6 @@ from .models import InboundMessage
 logger = logging.getLogger(__name__)
 
 SCHEMES = {"imap": 143, "imaps": 993}
-_HEADER = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
 _FETCH_HEADER = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
 _CHUNK = 100  # UIDs per FETCH of sizes and Message-IDs
 
@@ -155,7 +154,9 @@ class _Poll:
         return found
 
     def one(self, uid: int, meta: dict[bytes, Any]) -> None:
-        message_id = _message_id(meta.get(_HEADER) or b"")
+        # The key as the server echoes it (some quote the field name).
+        header = next((v for k, v in meta.items() if k.startswith(b"BODY[HEADER")), b"")
+        message_id = _message_id(header or b"")
         row = {
             **self.key(uid),
             "message_id": message_id,

@@ -1,4 +1,4 @@
-"""The generic send and sweep tasks. Thin: primitive ids in, one service call."""
+"""The generic send, sweep and mailbox tasks. Thin: primitive ids in, one service call."""
 
 from celery import shared_task
 from celery.signals import worker_process_shutdown
