@@ -202,3 +202,22 @@ def test_database_and_cache_urls(monkeypatch, tmp_path):
     assert settings["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/3"
     assert settings["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
+
+
+def test_the_mailbox_is_polled_only_when_inbound_mail_url_is_set(monkeypatch, tmp_path):
+    monkeypatch.delenv("INBOUND_MAIL_URL", raising=False)
+    monkeypatch.delenv("INBOUND_MAIL_POLL_SECONDS", raising=False)
+    unset = _settings_with(monkeypatch, tmp_path)
+    assert unset["INBOUND_MAIL_URL"] == "" and unset["INBOUND_MAIL_POLL_SECONDS"] == 60.0
+    assert "poll-mailbox" not in unset["CELERY_BEAT_SCHEDULE"]
+
+    url = "imaps://svar%40example.org:p%40ss@imap.example.org/INBOX"
+    polled = _settings_with(
+        monkeypatch, tmp_path, INBOUND_MAIL_URL=url, INBOUND_MAIL_POLL_SECONDS="30"
+    )
+    assert polled["INBOUND_MAIL_URL"] == url
+    entry = polled["CELERY_BEAT_SCHEDULE"]["poll-mailbox"]
+    assert (entry["task"], entry["schedule"]) == ("worker.poll_mailbox", 30.0)
+
+    with pytest.raises(Exception, match="INBOUND_MAIL_URL"):
+        _settings_with(monkeypatch, tmp_path, INBOUND_MAIL_URL="pop3://u:p@host/INBOX")
