@@ -27,7 +27,7 @@ BROKEN_MIME = (
     errors.MultipartInvariantViolationDefect,
 )
 AUTO_SUBJECT = re.compile(
-    r"\b(automatisk svar|automatisk melding|fraværsmelding|fråværsmelding|autosvar"
+    r"^\s*(automatisk svar|automatisk melding|fraværsmelding|fråværsmelding|autosvar"
     r"|out of (the )?office|automatic reply|auto-?reply|autoresponse)\b",
     re.IGNORECASE,
 )

@@ -86,11 +86,17 @@ def _field(block: Message, name: str) -> str:
     return " ".join(str(block.get(name, "")).split())
 
 
-def _nonstandard(message: Message, subject: str) -> Bounce:
-    """Exchange "Undeliverable:", qmail, Postfix or Gmail notices without a delivery-status part."""
+def _nonstandard(message: Message, subject: str) -> Bounce | None:
+    """Exchange "Undeliverable:", qmail, Postfix or Gmail notices without a delivery-status part;
+    None unless it shows a status, an SMTP reply, the failed recipient or the returned original
+    (a person writing from postmaster@ is no bounce)."""
     text = body_text(message)
     status = STATUS_CODE.search(text)
     smtp = SMTP_REPLY.search(text)
+    original = _original_message_id(message) or _message_id_in(text)
+    failed = header(message, "X-Failed-Recipients")
+    if not (status or smtp or original or failed):
+        return None
     delay = bool(DELAY_WORDS.search(subject)) and not re.search(r"fail|undeliver", subject, re.I)
     if status:
         permanent = status.group(1) == "5"
@@ -98,7 +104,6 @@ def _nonstandard(message: Message, subject: str) -> Bounce:
         permanent = smtp.group(1) == "5" and not delay
     else:
         permanent = not delay
-    failed = header(message, "X-Failed-Recipients")
     own = {address(header(message, "To")), address(header(message, "From"))}
     found = [a.lower() for a in ADDRESS.findall(failed + " " + text) if a.lower() not in own]
     line = next(
@@ -111,7 +116,7 @@ def _nonstandard(message: Message, subject: str) -> Bounce:
         action="",
         recipient=found[0] if found else None,
         diagnostic=" ".join(line.split())[:500],
-        original_message_id=_original_message_id(message) or _message_id_in(text),
+        original_message_id=original,
     )
 
 

@@ -293,6 +293,15 @@ def test_a_success_report_is_no_bounce():
     assert found.bounce is None
 
 
+def test_a_person_writing_from_postmaster_is_no_bounce():
+    message = EmailMessage()
+    message["From"] = "postmaster@kommune.example"
+    message["Subject"] = "Kan dere sende invitasjonen til en annen adresse?"
+    message["Message-ID"] = "<pm@kommune.example>"
+    message.set_content("Hei, vi har fått ny postmottaksadresse.")
+    assert classify(message).kind == Kind.HUMAN
+
+
 # Auto-replies and people -----------------------------------------------------------------
 
 
@@ -337,6 +346,14 @@ def test_each_auto_reply_sign_is_enough(header, value, subject):
     message[header] = value
     message.set_content("Borte.")
     assert classify(message).kind == Kind.AUTO_REPLY
+
+
+def test_an_auto_reply_subject_counts_only_at_the_start():
+    message = EmailMessage()
+    message["From"] = "kari@example.org"
+    message["Subject"] = "Re: Out of office next week?"
+    message.set_content("Ja, jeg er borte da.")
+    assert classify(message).kind == Kind.HUMAN
 
 
 def test_a_person_writing_back_is_human_with_an_excerpt():
