@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Event, Registration
+from events.models import Event, Registration, email_key
 from events.participants import ParticipantDetails
 from events.services import errors, registering
 
@@ -40,7 +40,7 @@ def _answered_elsewhere(invitation: Invitation) -> Registration | None:
     if invitation.state != Invitation.State.PENDING:
         return None
     return _active_registrations(
-        event_id=invitation.event_id, email_ci=invitation.email.lower()
+        event_id=invitation.event_id, email_ci=email_key(invitation.email)
     ).first()
 
 
@@ -148,7 +148,7 @@ def opt_out_of_network(*, invitation: Invitation) -> NetworkOptOut:
     existing = (
         NetworkOptOut.objects.filter(network_id=network_id)
         .annotate(email_ci=Lower("email"))
-        .filter(email_ci=invitation.email.lower())
+        .filter(email_ci=email_key(invitation.email))
         .first()
     )
     if existing is not None:

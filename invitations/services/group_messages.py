@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Event, Registration
+from events.models import Event, Registration, email_key
 from worker.services import queue_messages
 
 from .. import emails
@@ -81,7 +81,7 @@ def deliver_group_message(*, group_message_id: int) -> int:
     seen: set[str] = set()
     statuses = [a for a in group_message.audiences if a in Registration.Status.values]
     for registration in Registration.objects.filter(event=event, status__in=statuses):
-        seen.add(registration.email.lower())
+        seen.add(email_key(registration.email))
         messages.append(
             emails.group_message(
                 event=event,
@@ -101,9 +101,9 @@ def deliver_group_message(*, group_message_id: int) -> int:
     }
     states = [invitation_states[a] for a in group_message.audiences if a in invitation_states]
     for invitation in Invitation.objects.filter(event=event, state__in=states):
-        if invitation.email.lower() in seen:
+        if email_key(invitation.email) in seen:
             continue
-        seen.add(invitation.email.lower())
+        seen.add(email_key(invitation.email))
         messages.append(
             emails.group_message(
                 event=event,

@@ -67,7 +67,7 @@ def _people_by_email(addresses: Sequence[str], scope: list[int] | None) -> list[
             pk__in=PersonMembership.objects.filter(network_id__in=scope).values("person_id")
         )
     found: list[Person] = list(people)
-    missing = wanted - {p.email.lower() for p in found}
+    missing = wanted - {email_key(p.email) for p in found}
     if missing:
         raise InvitationError(
             _("No person is registered with %(emails)s. Add new people in the CSV box instead.")
