@@ -269,10 +269,14 @@ def run(
 
 
 def _set_capacity(database_url: str, event_id: int, capacity: int) -> None:
+    """As another process would change the event: with its revision (events.revisions)."""
     import psycopg
 
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("UPDATE events_event SET capacity = %s WHERE id = %s", [capacity, event_id])
+        conn.execute(
+            "UPDATE events_event SET capacity = %s, revision = revision + 1 WHERE id = %s",
+            [capacity, event_id],
+        )
 
 
 def _purge_broker() -> None:

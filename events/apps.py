@@ -8,3 +8,8 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import emails  # noqa: F401  (registers the outbox composers)
+
+        # The event's revision and this process's copies of public events (events.signals).
+        from .signals import connect
+
+        connect()

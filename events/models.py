@@ -16,6 +16,8 @@ from django.utils.translation import pgettext_lazy
 
 from partners.models import Host, Language, Network, Organisation, Person
 
+from .revisions import RevisionField
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -102,6 +104,8 @@ class Event(models.Model):
     # Calendar identity (DESIGN rule 7): one UID forever, SEQUENCE bumped on time/place/status change.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Grows with every change to the event, its sessions and questions (events.revisions).
+    revision = RevisionField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

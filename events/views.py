@@ -21,6 +21,7 @@ from .models import Event, Registration
 from .selectors import public as selectors
 from .services import registering, waiting_list
 from .services.errors import DuplicateRegistration, NotChangeable, RegistrationError
+from .services.seats import PublicEvent
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
@@ -83,9 +84,26 @@ def _default_language(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        # A registration is decided on this process's copy of the event if it is saved (the
+        # save checks the copy is current); a refusal is decided again on the row as it is now.
+        copy = selectors.cached_public_event(pk=pk)
+        if copy is not None and isinstance(answer := _event_page(request, copy), HttpResponse):
+            return answer
     public = selectors.public_event(pk=pk)
     if public is None:
         return _not_found(request, _("We could not find that event. It may have been removed."))
+    answer = _event_page(request, public)
+    if isinstance(answer, HttpResponse):
+        return answer
+    context, status = answer
+    return render(request, "events/event_detail.html", context, status=status)
+
+
+def _event_page(
+    request: HttpRequest, public: PublicEvent
+) -> HttpResponse | tuple[dict[str, Any], int]:
+    """The redirect to the personal page once registered, else the page's context and status."""
     event, sessions, questions = public.event, public.sessions, public.questions
     state = selectors.registration_state(event)
     form = None
@@ -102,6 +120,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         details=form.participant_details(),
                         sessions=sessions,
                         questions=questions,
+                        revision=event.revision,
                     )
                 except DuplicateRegistration as exc:
                     resend_form = ResendLinkForm(initial={"email": form.cleaned_data["email"]})
@@ -119,18 +138,14 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form = RegistrationForm(initial={"language": _default_language(request)}, **form_kwargs)
     elif request.method == "POST":
         status = 409
-    return render(
-        request,
-        "events/event_detail.html",
-        {
-            "event": event,
-            "state": state,
-            "sessions": sessions,
-            "form": form,
-            "resend_form": resend_form,
-        },
-        status=status,
-    )
+    context = {
+        "event": event,
+        "state": state,
+        "sessions": sessions,
+        "form": form,
+        "resend_form": resend_form,
+    }
+    return context, status
 
 
 @require_POST

@@ -1,6 +1,7 @@
 """Registering (public): register, and have the personal link sent again; organisers promote
 someone from the waiting list or cancel a registration."""
 
+import contextlib
 import functools
 from collections.abc import Callable
 
@@ -24,9 +25,15 @@ from ..schemas import (
     ResendLinkIn,
     absolute,
 )
-from ..selectors.public import public_event, public_events, waitlist_position
+from ..selectors.public import (
+    cached_public_event,
+    public_event,
+    public_events,
+    waitlist_position,
+)
 from ..services import registering, waiting_list
 from ..services.errors import RegistrationError
+from ..services.seats import PublicEvent
 from .router import IdempotencyKey, organised_event, router
 
 # Registering (public) --------------------------------------------------------------------------
@@ -37,6 +44,7 @@ _REGISTRATION_STATUS = {
     "not_open": 409,
     "closed": 409,
     "full": 409,
+    "event_changed": 409,
     "session_full": 409,
     "duplicate": 409,
     "not_changeable": 409,
@@ -75,9 +83,6 @@ def register(
     payload: RegistrationIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Status[RegistrationCreatedOut]:
-    public = public_event(pk=event_id)
-    if public is None:
-        raise not_found()
     # A typed name that matches a known organisation is linked by the service.
     details = ParticipantDetails(
         name=payload.name,
@@ -94,15 +99,21 @@ def register(
         session_ids=payload.sessions,
         answers={answer.question: answer.value for answer in payload.answers},
     )
-    try:
-        registration = registering.register_participant(
-            event=public.event,
-            details=details,
-            sessions=public.sessions,
-            questions=public.questions,
-        )
-    except RegistrationError as error:
-        raise registration_error(error) from error
+    # Decided on this process's copy of the event if it is saved (the save checks the copy is
+    # current); a refusal is decided again on the row as it is now.
+    copy = cached_public_event(pk=event_id)
+    registration = None
+    if copy is not None:
+        with contextlib.suppress(RegistrationError):
+            registration = _register(copy, details)
+    if registration is None:
+        public = public_event(pk=event_id)
+        if public is None:
+            raise not_found()
+        try:
+            registration = _register(public, details)
+        except RegistrationError as error:
+            raise registration_error(error) from error
     # Built from our own row, so not validated a second time: ninja serialises an instance of
     # the response schema as it is (a dict it would validate field by field first).
     return Status(
@@ -113,6 +124,16 @@ def register(
             waiting_list_position=waitlist_position(registration),
             manage_url=_manage_url(registration.token),
         ),
+    )
+
+
+def _register(public: PublicEvent, details: ParticipantDetails) -> Registration:
+    return registering.register_participant(
+        event=public.event,
+        details=details,
+        sessions=public.sessions,
+        questions=public.questions,
+        revision=public.event.revision,
     )
 
 

@@ -146,9 +146,32 @@ def _visible(user: User | AnonymousUser, public: Q) -> QuerySet[Event]:
 def public_event(*, pk: int) -> PublicEvent | None:
     """A published or cancelled event with its agenda and questions; drafts are not public.
 
-    It runs on every registration (the hot path): one written-out query (events.services.seats)
-    reads the event and tells whether it has sessions and questions, fetched only if so."""
-    return read_public_event(pk)
+    One written-out query (events.services.seats) reads the event and tells whether it has
+    sessions and questions, fetched only if so. What it reads becomes this process's copy."""
+    public = read_public_event(pk)
+    if public is not None:
+        if len(_COPIES) >= COPIES_KEPT:
+            _COPIES.clear()
+        _COPIES[pk] = public
+    return public
+
+
+# This process's copies of public events, by id, for registering: a registration decided on one
+# is saved only if the event's revision is still the copy's (events.services.seats), and a
+# refusal is decided again on the row as it is now. Dropped here by events.signals; another
+# process's change is seen through the revision.
+_COPIES: dict[int, PublicEvent] = {}
+COPIES_KEPT = 500
+
+
+def cached_public_event(*, pk: int) -> PublicEvent | None:
+    """The public event as this process last read it (None: not read, or dropped since).
+    Saves one query of every registration (bench.registration; docs/decisions.md)."""
+    return _COPIES.get(pk)
+
+
+def forget_public_event(pk: int) -> None:
+    _COPIES.pop(pk, None)
 
 
 TOKEN = re.compile(r"[-A-Za-z0-9_]{16,64}")

@@ -6,6 +6,8 @@ promotion) both raise them, and cancelling hands a freed seat to the waiting lis
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from ..models import Session
 
 
@@ -38,6 +40,20 @@ class InvitationOnly(RegistrationError):
 
 class EventFull(RegistrationError):
     code = "full"
+
+
+class EventChanged(RegistrationError):
+    """The event changed between reading it and saving the registration; nothing was saved."""
+
+    code = "event_changed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "The event changed while we saved your registration (it may have been edited "
+                "or filled up). Nothing was saved: check the details and send it again."
+            )
+        )
 
 
 class SessionFull(RegistrationError):

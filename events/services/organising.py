@@ -19,6 +19,7 @@ from events import emails
 from events.models import Event, Question, Session
 from events.selectors.organiser import can_organise
 from events.services.waiting_list import fill_free_seats
+from events.signals import bump_event_revision
 
 # Only organisers get this far (the views and the API check), but request.user is typed as either.
 Organiser = User | AnonymousUser
@@ -324,3 +325,4 @@ def move_question(*, question: Question, direction: Literal["up", "down"]) -> No
         if item.position != position:
             item.position = position
     Question.objects.bulk_update(ordered, ["position"])
+    bump_event_revision(question.event_id)  # bulk_update sends no signals

@@ -43,11 +43,13 @@ from ..selectors.public import (
     STATE_INVITATION_ONLY,
     STATE_NOT_OPEN,
     STATE_PAST,
+    forget_public_event,
     registration_state,
 )
 from . import seats
 from .errors import (
     DuplicateRegistration,
+    EventChanged,
     EventFull,
     EventUnavailable,
     InvitationOnly,
@@ -122,13 +124,15 @@ def register_participant(
     invitation_allowed: bool = False,
     sessions: Sequence[Session] | None = None,
     questions: Sequence[Question] | None = None,
+    revision: int | None = None,
 ) -> Registration:
     """Register someone: confirmed while seats last, then the waiting list (or refused).
 
     `invitation_allowed` lets the invitations app register people for invitation-only events.
     `sessions` and `questions` are the event's as the caller read them with it (as
-    events.selectors.public_event does); left out, they are read when needed. Raises a
-    RegistrationError subclass with a message to show.
+    events.selectors.public_event does); left out, they are read when needed. With the
+    `revision` they were read at, nothing is saved unless the event is still published at it
+    (EventChanged). Raises a RegistrationError subclass with a message to show.
     """
     now = timezone.now()
     _check_registration_open(event, now=now, invitation_allowed=invitation_allowed)
@@ -144,13 +148,16 @@ def register_participant(
     for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
         try:
             if connection.vendor == "postgresql" and not chosen and not answer_rows:
-                _save_in_one_statement(registration, now=now)
+                _save_in_one_statement(registration, now=now, revision=revision)
             else:
                 _link_known_organisation(registration)
                 _save_in_transaction(
-                    registration, sessions=chosen, answer_rows=answer_rows, now=now
+                    registration, sessions=chosen, answers=answer_rows, now=now, revision=revision
                 )
             return registration
+        except seats.StaleEvent as exc:
+            forget_public_event(event.pk)
+            raise EventChanged() from exc
         except IntegrityError as exc:
             # Two registrations for one address raced past each other; the index refused one.
             duplicate = "one_active_registration_per_email" in str(exc)
@@ -231,24 +238,25 @@ def _save_in_transaction(
     registration: Registration,
     *,
     sessions: list[Session],
-    answer_rows: list[Answer],
+    answers: list[Answer],
     now: dt.datetime,
+    revision: int | None,
 ) -> None:
     """The general case (sessions, answers, or a database other than PostgreSQL): the rows,
     then the seat UPDATEs as the last statements, so the event row stays locked only until
     COMMIT."""
     event = registration.event
     registration.save(force_insert=True)
-    for answer in answer_rows:
+    for answer in answers:
         answer.registration = registration
-    Answer.objects.bulk_create(answer_rows)
+    Answer.objects.bulk_create(answers)
     SessionChoice.objects.bulk_create(
         [SessionChoice(registration=registration, session=s) for s in sessions]
     )
     queue_for_composing(**_receipt(registration))
 
     _take_session_seats(sessions)
-    if seats.take_event_seat(event.pk):
+    if seats.take_event_seat(event.pk, revision=revision):
         return
 
     # Full. The UPDATE matched no row, so no lock is held on the event from here on.
@@ -261,10 +269,14 @@ def _save_in_transaction(
     )
 
 
-def _save_in_one_statement(registration: Registration, *, now: dt.datetime) -> None:
+def _save_in_one_statement(
+    registration: Registration, *, now: dt.datetime, revision: int | None
+) -> None:
     """The common case on PostgreSQL (no sessions, no answers): seats.register_in_one_statement."""
     receipt = new_row_for_composing(**_receipt(registration))
-    if not seats.register_in_one_statement(registration, receipt=receipt, now=now):
+    if not seats.register_in_one_statement(
+        registration, receipt=receipt, now=now, revision=revision
+    ):
         raise EventFull(_("This event is full."))
     transaction.on_commit(partial(nudge_delivery, message_ids=[receipt.pk]))
 
