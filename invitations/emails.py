@@ -84,10 +84,15 @@ def render_invitation(
 
 
 def invitation_message(
-    *, invitation: Invitation, event: Event, message: str, sequence: int | None = None
+    *,
+    invitation: Invitation,
+    event: Event,
+    message: str,
+    sequence: int | None = None,
+    organizer: str = "",
 ) -> Message:
-    """The invitation with its calendar REQUEST; `sequence` if the caller took it already
-    (events.calendar.sequences.take_sequences, for a whole batch at once)."""
+    """The invitation with its calendar REQUEST; `sequence` and `organizer` if the caller took
+    them already (take_sequences and organiser_addresses, for a whole batch at once)."""
     rendered = render_invitation(
         event=event,
         name=invitation.name,
@@ -103,6 +108,7 @@ def invitation_message(
         sequence=take_sequence(event=event, email=invitation.email)
         if sequence is None
         else sequence,
+        organizer=organizer,
     )
     return Message(
         to_email=invitation.email,

@@ -37,7 +37,7 @@ def _active_registrations(*, event_id: Any, email_ci: str | Combinable) -> Query
 
 
 def _answered_elsewhere(invitation: Invitation) -> Registration | None:
-    if invitation.state != Invitation.State.PENDING:
+    if invitation.state not in Invitation.OPEN_STATES:
         return None
     return _active_registrations(
         event_id=invitation.event_id, email_ci=email_key(invitation.email)
@@ -61,7 +61,7 @@ def reconcile_invitations() -> int:
     found = _active_registrations(
         event_id=OuterRef("event_id"), email_ci=Lower(OuterRef("email"))
     ).order_by("pk")
-    return Invitation.objects.filter(Exists(found), state=Invitation.State.PENDING).update(
+    return Invitation.objects.filter(Exists(found), state__in=Invitation.OPEN_STATES).update(
         state=Invitation.State.REGISTERED,
         registration_id=Subquery(found.values("pk")[:1]),
         decline_reason="",
