@@ -15,3 +15,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "default", "expires": 5},
     },
 }
+# The mailbox tests (test_mailbox_answers.py) start the worker with INBOUND_MAIL_URL: its beat
+# polls the mailbox as production's does, every INBOUND_MAIL_POLL_SECONDS of that environment.
+# The poll's lock is shortened too: a worker SIGKILLed mid-poll leaves it held until it expires.
+INBOUND_MAIL_LOCK_SECONDS = 5.0
+if INBOUND_MAIL_URL:  # noqa: F405
+    CELERY_BEAT_SCHEDULE["poll-mailbox"] = {
+        "task": "worker.poll_mailbox",
+        "schedule": INBOUND_MAIL_POLL_SECONDS,  # noqa: F405
+        "options": {"queue": "default", "expires": INBOUND_MAIL_POLL_SECONDS},  # noqa: F405
+    }
