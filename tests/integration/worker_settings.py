@@ -2,6 +2,7 @@
 outbox's delays shortened, and the sweep every second (DATABASE_URL, REDIS_URL and EMAIL_URL
 come from the fixture's environment as usual)."""
 
+from config import settings as _production
 from config.settings import *  # noqa: F403
 
 OUTBOX_RETRY_BASE_SECONDS = 0.4
@@ -19,9 +20,14 @@ CELERY_BEAT_SCHEDULE = {
 # polls the mailbox as production's does, every INBOUND_MAIL_POLL_SECONDS of that environment.
 # The poll's lock is shortened too: a worker SIGKILLed mid-poll leaves it held until it expires.
 INBOUND_MAIL_LOCK_SECONDS = 5.0
+# The beat applies, every second, the calendar answers a killed worker left (production: a
+# minute).
 if INBOUND_MAIL_URL:  # noqa: F405
     CELERY_BEAT_SCHEDULE["poll-mailbox"] = {
         "task": "worker.poll_mailbox",
         "schedule": INBOUND_MAIL_POLL_SECONDS,  # noqa: F405
         "options": {"queue": "default", "expires": INBOUND_MAIL_POLL_SECONDS},  # noqa: F405
     }
+    for _name, _entry in _production.CELERY_BEAT_SCHEDULE.items():
+        if _entry["task"] == "invitations.apply_pending_replies":
+            CELERY_BEAT_SCHEDULE[_name] = {**_entry, "schedule": 1.0, "options": {"expires": 5}}
