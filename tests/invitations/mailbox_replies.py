@@ -157,7 +157,7 @@ def calendar_reply(
 def dsn(*, to: str, recipient: str, original_message_id: str, status: str = "5.1.1") -> bytes:
     """An RFC 3464 delivery status notification for a message we sent."""
     action = "failed" if status.startswith("5") else "delayed"
-    return (
+    text = (
         "Return-Path: <>\r\n"
         "Delivered-To: %(to)s\r\n"
         "From: Mail Delivery System <MAILER-DAEMON@mx.vtfk.example>\r\n"
@@ -189,7 +189,8 @@ def dsn(*, to: str, recipient: str, original_message_id: str, status: str = "5.1
         "action": action,
         "status": status,
         "original": original_message_id,
-    }.encode()
+    }
+    return text.encode()
 
 
 def out_of_office(*, sender: str, to: str, language: str = "nb") -> bytes:
