@@ -18,8 +18,6 @@ CELERY_BEAT_SCHEDULE = {
 }
 # The mailbox tests (test_mailbox_answers.py) start the worker with INBOUND_MAIL_URL: its beat
 # polls the mailbox as production's does, every INBOUND_MAIL_POLL_SECONDS of that environment.
-# The poll's lock is shortened too: a worker SIGKILLed mid-poll leaves it held until it expires.
-INBOUND_MAIL_LOCK_SECONDS = 5.0
 # The beat applies, every second, the calendar answers a killed worker left (production: a
 # minute).
 if INBOUND_MAIL_URL:  # noqa: F405
