@@ -354,3 +354,20 @@ def test_answers_through_the_personal_link_are_channel_web(event, invite):
     other.refresh_from_db()
     assert (other.state, other.channel) == ("declined", "web")
     assert not ReminderDelivery.objects.exists()
+
+
+def test_the_beat_applies_left_over_answers_every_minute(event, invite, mailbox, settings):
+    from invitations import tasks  # noqa: F401 (registers the tasks, as autodiscovery does)
+    from worker.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["invitations-apply-inbound-replies"]
+    assert entry["schedule"] == 60.0
+    task = app.tasks[entry["task"]]
+    invitation, sent = invite(event)
+    mailbox(calendar_reply(sent.calendar, client="gmail", partstat="DECLINED"), after_commit=False)
+    InboundReply.objects.update(created_at=timezone.now() - dt.timedelta(minutes=1))
+    assert task() == 1
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.DECLINED
+    reply = InboundReply.objects.get()
+    assert reply.inbound is not None and reply.inbound.outcome.startswith("calendar_reply")
