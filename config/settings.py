@@ -289,6 +289,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "invitations-start-due-sendouts": {"task": "invitations.start_due_sendouts", "schedule": 60.0},
     "invitations-send-reminders": {"task": "invitations.send_reminders", "schedule": 900.0},
+    # Calendar answers the mailbox recorded but a killed worker did not apply
+    # (invitations/services/calendar_answers.py).
+    "invitations-apply-inbound-replies": {
+        "task": "invitations.apply_pending_replies",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     # Personal data past its retention period (events/services/retention.py), once a day.
     "apply-retention": {"task": "invitations.apply_retention", "schedule": 24 * 3600.0},
 }

@@ -212,6 +212,8 @@ class ReminderDelivery(models.Model):
     class Kind(models.TextChoices):
         INVITEE = "invitee", _("Reminder to answer")
         PARTICIPANT = "participant", _("Reminder before the event")
+        # Accepted in a calendar, but the event asks what only the form can: the link to finish.
+        FINISH = "finish", _("Link to finish the registration")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     invitation = models.ForeignKey(
@@ -294,8 +296,38 @@ class InboundReply(models.Model):
     class Applying(models.TextChoices):
         NONE = "", _("Nothing to do")
         PENDING = "pending", _("To be applied")
+        # Claimed by one applier (claimed_at says when; another may take it over after a while).
+        APPLYING = "applying", _("Being applied")
         APPLIED = "applied", _("Applied")
         REFUSED = "refused", _("Not applied")
+
+    class Outcome(models.TextChoices):
+        # Matched nothing (kind unmatched), or could not be matched to an answer.
+        NO_TOKEN = "no_token", _("Not sent to a reply address")
+        UNKNOWN_TOKEN = "unknown_token", _("Unknown reply address")
+        WRONG_UID = "wrong_uid", _("About another event")
+        ATTENDEE_MISMATCH = "attendee_mismatch", _("Answers for another address")
+        SENDER_MISMATCH = "sender_mismatch", _("Sent from another address")
+        STALE = "stale", _("Older than the last message sent")
+        NOT_INVITED = "not_invited", _("Neither invited nor registered")
+        UNKNOWN_ANSWER = "unknown_answer", _("Answer not understood")
+        # A calendar answer applied (or found to change nothing).
+        REGISTERED = "registered", _("Registered")
+        WAITLISTED = "waitlisted", _("Registered on the waiting list")
+        FINISH_SENT = "finish_sent", _("Sent the link to finish the registration")
+        ACCEPTED = "accepted", _("Accepted, registration not complete")
+        TENTATIVE = "tentative", _("Recorded as tentative")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Registration cancelled")
+        RECORDED = "recorded", _("Recorded; nothing to change")
+        UNCHANGED = "unchanged", _("Answered so already; nothing changed")
+        REFUSED = "refused", _("Could not be applied")
+        # Everything else.
+        BOUNCED = "bounced", _("Marked as bounced")
+        BOUNCE_UNMATCHED = "bounce_unmatched", _("Bounce of a message not found")
+        DELAYED = "delayed", _("Delivery delayed; nothing changed")
+        COUNTED = "counted", _("Counted; nothing changed")
+        LISTED = "listed", _("For the organisers")
 
     inbound = models.ForeignKey(
         "worker.InboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -323,10 +355,11 @@ class InboundReply(models.Model):
     partstat = models.CharField(_("answer"), max_length=20, blank=True)
     proposed_start = models.DateTimeField(_("proposed start"), null=True, blank=True)
     proposed_end = models.DateTimeField(_("proposed end"), null=True, blank=True)
-    # What was done, or why nothing was (a code and a line for organisers).
-    outcome = models.CharField(_("outcome"), max_length=40, blank=True)
+    # What was done, or why nothing was (a code; the note says more where there is more).
+    outcome = models.CharField(_("outcome"), max_length=40, choices=Outcome.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     applying = models.CharField(max_length=10, choices=Applying.choices, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     needs_attention = models.BooleanField(_("needs attention"), default=False)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -341,7 +374,9 @@ class InboundReply(models.Model):
         indexes = [
             models.Index(fields=["event", "kind"]),
             models.Index(
-                fields=["applying"], condition=Q(applying="pending"), name="inbound_reply_pending"
+                fields=["applying"],
+                condition=Q(applying__in=["pending", "applying"]),
+                name="inbound_reply_to_apply",
             ),
         ]
 

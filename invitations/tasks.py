@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import group_messages, reminders, retention, sendouts
+from .services import calendar_answers, group_messages, reminders, retention, sendouts
 
 
 @shared_task(name="invitations.expand_sendout", acks_late=True)
@@ -18,6 +18,12 @@ def start_due_sendouts() -> int:
 @shared_task(name="invitations.send_reminders")
 def send_reminders() -> tuple[int, int]:
     return reminders.send_reminders()
+
+
+@shared_task(name="invitations.apply_pending_replies")
+def apply_pending_replies() -> int:
+    """Every minute: calendar answers recorded from the mailbox but not applied after commit."""
+    return calendar_answers.apply_pending_replies()
 
 
 @shared_task(name="invitations.deliver_group_message", acks_late=True)

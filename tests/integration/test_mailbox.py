@@ -34,6 +34,12 @@ def dovecot(settings) -> Iterator[dovecot_module.Dovecot]:
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def only_test_handlers(monkeypatch) -> None:
+    """The mailbox alone: without the apps' own handlers (InvitationsConfig registers one)."""
+    monkeypatch.setattr(handlers, "_handlers", [])
+
+
 @pytest.fixture
 def effects() -> Iterator[None]:
     with connection.cursor() as cursor:
