@@ -311,6 +311,25 @@ if INBOUND_MAIL_URL:
         "schedule": INBOUND_MAIL_POLL_SECONDS,
         "options": {"queue": "default", "expires": INBOUND_MAIL_POLL_SECONDS},
     }
+# XOAUTH2 instead of the password (worker/oauth.py): with a token URL, the mailbox logs in as the
+# user in INBOUND_MAIL_URL with a token from the OAuth 2.0 client-credentials grant (Microsoft
+# 365: https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token).
+INBOUND_MAIL_OAUTH_TOKEN_URL = os.environ.get("INBOUND_MAIL_OAUTH_TOKEN_URL", "")
+INBOUND_MAIL_OAUTH_CLIENT_ID = os.environ.get("INBOUND_MAIL_OAUTH_CLIENT_ID", "")
+INBOUND_MAIL_OAUTH_CLIENT_SECRET = os.environ.get("INBOUND_MAIL_OAUTH_CLIENT_SECRET", "")
+INBOUND_MAIL_OAUTH_SCOPE = (
+    os.environ.get("INBOUND_MAIL_OAUTH_SCOPE", "") or "https://outlook.office365.com/.default"
+)
+if INBOUND_MAIL_OAUTH_TOKEN_URL:
+    from worker.oauth import token_url_problem
+
+    if problem := token_url_problem(INBOUND_MAIL_OAUTH_TOKEN_URL):
+        raise RuntimeError(problem)
+    if not (INBOUND_MAIL_OAUTH_CLIENT_ID and INBOUND_MAIL_OAUTH_CLIENT_SECRET):
+        raise RuntimeError(
+            "INBOUND_MAIL_OAUTH_TOKEN_URL needs INBOUND_MAIL_OAUTH_CLIENT_ID and "
+            "INBOUND_MAIL_OAUTH_CLIENT_SECRET"
+        )
 
 # Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

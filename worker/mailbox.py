@@ -22,9 +22,9 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.db import transaction
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
-from . import handlers
+from . import handlers, oauth
 from .conf import outbox_setting
 from .models import InboundMessage
 
@@ -42,7 +42,9 @@ class Unparseable(Exception):  # noqa: N818 (a kind of message, not a program er
 @dataclass(frozen=True)
 class Mailbox:
     """Where INBOUND_MAIL_URL points: imap://user:password@host:port/INBOX (imaps: TLS from the
-    start; imap with ?starttls=1: STARTTLS before the login)."""
+    start; imap with ?starttls=1: STARTTLS before the login). With client credentials
+    (INBOUND_MAIL_OAUTH_TOKEN_URL, worker/oauth.py) the login is XOAUTH2 as the URL's user,
+    and the URL's password, if any, is not used."""
 
     host: str
     port: int
@@ -51,6 +53,7 @@ class Mailbox:
     folder: str = "INBOX"
     tls: bool = False
     starttls: bool = False
+    client_credentials: oauth.ClientCredentials | None = None
 
     @classmethod
     def from_url(cls, url: str) -> "Mailbox":
@@ -67,6 +70,7 @@ class Mailbox:
             folder=unquote(parts.path.lstrip("/")) or "INBOX",
             tls=parts.scheme == "imaps",
             starttls="starttls=1" in parts.query.split("&"),
+            client_credentials=oauth.credentials_from_settings(),
         )
 
     def connect(self) -> IMAPClient:
@@ -81,13 +85,35 @@ class Mailbox:
         try:
             if self.starttls:
                 client.starttls(context)
-            client.login(self.username, self.password)
+            self.login(client)
         except BaseException:
             client.shutdown()
             raise
         # INTERNALDATE as aware datetimes (imapclient makes them naive local time by default).
         client.normalise_times = False
         return client
+
+    def login(self, client: IMAPClient) -> None:
+        """LOGIN with the password, or XOAUTH2 with a token (LoginError when there is none)."""
+        credentials = self.client_credentials
+        if credentials is None:
+            client.login(self.username, self.password)
+            return
+        timeout = float(outbox_setting("INBOUND_MAIL_TIMEOUT_SECONDS"))
+        for attempt in (1, 2):
+            try:
+                token = oauth.access_token(credentials, timeout=timeout)
+            except oauth.TokenError as exc:  # to the poller, a failed login like a bad password
+                raise LoginError(f"no OAuth token for the mailbox: {exc}") from exc
+            try:
+                client.oauth2_login(self.username, token.value)
+                return
+            except LoginError:
+                oauth.forget_token(credentials)
+                if token.fresh or attempt == 2:
+                    raise
+                # A kept token refused before its time (expired early, or revoked): the next
+                # round fetches a new one and tries it once on this connection.
 
 
 @dataclass
