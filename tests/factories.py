@@ -14,7 +14,7 @@ import factory
 from django.utils import timezone
 
 from events.models import Event, Question, Registration, Session
-from invitations.models import InboundReply
+from invitations.models import InboundReply, Invitation
 from partners.models import (
     Host,
     Network,
@@ -199,6 +199,17 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
         if registration.status in HOLDING_A_SEAT:
             set_seats_from_rows(registration.event)
         return registration
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation without an answer, written as a row (no send-out, no email)."""
+
+    class Meta:
+        model = Invitation
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: "Invitert %d" % n)
+    email = factory.Sequence(lambda n: "invitert%d@example.org" % n)
 
 
 class InboundReplyFactory(factory.django.DjangoModelFactory):
