@@ -257,3 +257,18 @@ def test_invitation_list_speaks_norwegian(klima_client, event, sent, language, a
     )
     assert text(one_by_class(sigrid, "invitation-answer")) == accepted
     assert text(one_by_class(sigrid, "invitation-channel")) == channel
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("innboks/", [("Inbox", "page")]),
+        ("adresser/", [("Inbox", "true")]),
+        ("", [("Invitations", "page")]),
+    ],
+)
+def test_the_menu_marks_one_section_current(klima_client, path, current):
+    page = parse(klima_client.get(BASE + path))
+    nav = page.find(".//nav[@aria-label='Organiser menu']")
+    marked = [(text(a), a.get("aria-current")) for a in nav.iter("a") if a.get("aria-current")]
+    assert marked == current
