@@ -105,7 +105,11 @@ def replies(event, sent, make_event, folkehelse):
             proposed_end=dt.datetime(2027, 1, 14, 11, 0, tzinfo=dt.UTC),
         ),
         "unmatched": InboundReplyFactory(
-            event=event, kind="unmatched", sender="forger@evil.example", excerpt="Videresendt"
+            event=event,
+            kind="unmatched",
+            sender="forger@evil.example",
+            excerpt="Videresendt",
+            outcome="sender_mismatch",
         ),
         "bounce": InboundReplyFactory(
             event=event, kind="bounce", sender="MAILER-DAEMON@example.org"
@@ -140,6 +144,7 @@ def test_event_inbox_lists_what_needs_a_person_with_person_event_and_excerpt(
     )
     unmatched = by_id(page, "reply-%d" % replies["unmatched"].pk)
     assert text(one_by_class(unmatched, "reply-sender")) == "forger@evil.example"
+    assert text(one_by_class(unmatched, "reply-outcome")) == "Sent from another address"
     forms = human.findall(".//form")
     assert len(forms) == 1 and forms[0].get("method") == "post"
     assert forms[0].find(".//input[@name='csrfmiddlewaretoken']") is not None
