@@ -14,6 +14,7 @@ import factory
 from django.utils import timezone
 
 from events.models import Event, Question, Registration, Session
+from invitations.models import InboundReply, Invitation
 from partners.models import (
     Host,
     Network,
@@ -198,6 +199,32 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
         if registration.status in HOLDING_A_SEAT:
             set_seats_from_rows(registration.event)
         return registration
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation without an answer, written as a row (no send-out, no email)."""
+
+    class Meta:
+        model = Invitation
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: "Invitert %d" % n)
+    email = factory.Sequence(lambda n: "invitert%d@example.org" % n)
+
+
+class InboundReplyFactory(factory.django.DjangoModelFactory):
+    """A reply from the mailbox as the inbound handlers record it: a person writing back about
+    `event` (pass `invitation` to tie it to one), needing an organiser's attention."""
+
+    class Meta:
+        model = InboundReply
+
+    kind = InboundReply.Kind.HUMAN
+    event = factory.SubFactory(EventFactory)
+    sender = factory.Sequence(lambda n: "svar%d@example.org" % n)
+    subject = "Sv: Invitasjon"
+    excerpt = "Hei, jeg kommer gjerne, men kan vi flytte starten en time?"
+    needs_attention = True
 
 
 def bulk_registrations(event: Event, n: int, **fields: Any) -> list[Registration]:
