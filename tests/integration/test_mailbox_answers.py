@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import redis
@@ -71,6 +72,7 @@ def mailbox_worker(celery_worker_factory, dovecot, settings) -> CeleryWorker:
 @dataclass
 class Scene:
     event: Event
+    organiser: Any
     client: Client  # logged in as the event's organiser
     smtp: SMTPSink
     dovecot: dovecot_module.Dovecot
@@ -85,9 +87,27 @@ class Scene:
             f"/arrangor/invitasjoner/arrangement/{self.event.pk}/", HTTP_ACCEPT_LANGUAGE="nb"
         )
         assert page.status_code == 200
-        rows = [r for r in re.findall(r"<tr>(.*?)</tr>", page.content.decode(), re.S) if email in r]
+        rows = [
+            r
+            for r in re.findall(r"<tr\b[^>]*>(.*?)</tr>", page.content.decode(), re.S)
+            if email in r
+        ]
         assert len(rows) == 1, rows
         return rows[0]
+
+    def api_invitations(self) -> dict[str, dict]:
+        """`GET /api/v1/events/{id}/invitations` with the organiser's token: email -> item."""
+        from partners.api_tokens import create_api_token
+
+        token = create_api_token(user=self.organiser, name="e2e").raw
+        response = self.client.get(
+            f"/api/v1/events/{self.event.pk}/invitations?limit=200",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["count"] == len(body["items"])
+        return {item["email"]: item for item in body["items"]}
 
     def mails_to(self, email: str) -> list[ReceivedMail]:
         return [m for m in self.smtp.messages if email in [r.lower() for r in m.rcpt_tos]]
@@ -134,7 +154,7 @@ def invite(
         mail.rcpt_tos[0].lower(): SentInvitation.from_mail(mail) for mail in smtp.messages[before:]
     }
     assert sorted(sent) == sorted(email for _, email in people)
-    return Scene(event=event, client=client, smtp=smtp, dovecot=dovecot, sent=sent)
+    return Scene(event=event, organiser=user, client=client, smtp=smtp, dovecot=dovecot, sent=sent)
 
 
 def deliver(scene: Scene, *messages: bytes, timeout: float = 30) -> list[InboundMessage]:
@@ -201,6 +221,22 @@ def test_a_calendar_reply_registers_or_declines_the_person(
     assert accepted.registration_id == registration.pk and declined.registration_id is None
     assert state_label("registered") in scene.page_row(accepter)
     assert state_label("declined") in scene.page_row(decliner)
+    with translation.override("nb"):
+        calendar = str(Invitation.Channel.CALENDAR.label)
+    for email in (accepter, decliner):
+        assert f'<td class="invitation-channel">{calendar}</td>' in scene.page_row(email)
+    api = scene.api_invitations()
+    assert {k: api[accepter][k] for k in ("answer", "channel", "registration")} == {
+        "answer": "registered",
+        "channel": "calendar",
+        "registration": registration.pk,
+    }
+    assert {k: api[decliner][k] for k in ("answer", "channel", "registration")} == {
+        "answer": "declined",
+        "channel": "calendar",
+        "registration": None,
+    }
+    assert api[accepter]["answered_at"] and api[decliner]["answered_at"]
 
     # The confirmation arrives, with the event in the calendar the REPLY came from.
     wait_for(lambda: len(scene.mails_to(accepter)) == 2, timeout=30, message="the confirmation")
@@ -247,6 +283,11 @@ def test_bounces_mark_the_invitation_bounced_and_nothing_more_is_sent_there(
         dead.values()
     )
     assert OutgoingMessage.objects.get(kind="invitation", to_email=alive).state == "sent"
+    api = scene.api_invitations()
+    assert {e: (i["answer"], i["undeliverable"]) for e, i in api.items()} == {
+        alive: ("pending", False),
+        **{email: ("pending", True) for email in dead.values()},
+    }
 
     before = smtp_server.count()
     response = scene.client.post(
@@ -299,6 +340,11 @@ def test_an_out_of_office_and_forged_replies_change_nothing(
             None,
         ), email
         assert state_label("pending") in scene.page_row(email)
+    api = scene.api_invitations()
+    assert {e: (i["answer"], i["channel"], i["answered_at"]) for e, i in api.items()} == {
+        kari: ("pending", "", None),
+        ola: ("pending", "", None),
+    }
     assert not Registration.objects.exists() and not UndeliverableAddress.objects.exists()
     assert set(OutgoingMessage.objects.values_list("state", flat=True)) == {"sent"}
     away, *forged = InboundReply.objects.order_by("pk")
@@ -400,6 +446,9 @@ def test_200_calendar_replies_with_the_worker_killed_mid_batch_are_each_applied_
     expected = {e: "registered" if a == "ACCEPTED" else "declined" for e, a in answers.items()}
     assert states == expected
     assert set(Invitation.objects.values_list("channel", flat=True)) == {"calendar"}
+    api = scene.api_invitations()
+    assert {email: item["answer"] for email, item in api.items()} == expected
+    assert {item["channel"] for item in api.values()} == {"calendar"}
     registrations = Counter(
         Registration.objects.filter(event=scene.event).values_list("email", flat=True)
     )
