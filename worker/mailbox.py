@@ -10,6 +10,7 @@ and only moves the message. Nothing here sends mail, and bad mail never stops a 
 
 import logging
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -252,8 +253,13 @@ class _Poll:
             logger.warning("inbound message UID %s not moved to %s: %s", uid, target, exc)
 
 
-def poll(url: str | None = None, limit: int | None = None) -> PollResult:
-    """Read up to `limit` messages (INBOUND_MAIL_BATCH) from the mailbox once."""
+def poll(
+    url: str | None = None,
+    limit: int | None = None,
+    keep_alive: Callable[[], None] | None = None,
+) -> PollResult:
+    """Read up to `limit` messages (INBOUND_MAIL_BATCH) from the mailbox once; `keep_alive`
+    is called after each message (the beat's lock is renewed by it)."""
     mailbox = Mailbox.from_url(url or settings.INBOUND_MAIL_URL)
     limit = limit or int(outbox_setting("INBOUND_MAIL_BATCH"))
     client = mailbox.connect()
@@ -273,12 +279,29 @@ def poll(url: str | None = None, limit: int | None = None) -> PollResult:
             for uid in chunk:
                 if uid in metas:
                     run.one(uid, metas[uid])
+                if keep_alive is not None:
+                    keep_alive()
         return run.result
     finally:
         try:
             client.logout()
         except Exception:
             client.shutdown()
+
+
+def _renewer(lock: Any) -> Callable[[], None] | None:
+    """Renews the lock's time while the poll works: the lock is short (a poll killed by a
+    SIGKILL keeps the next one away only that long), a long poll still holds it throughout."""
+    if lock is None:
+        return None
+
+    def renew() -> None:
+        try:
+            lock.reacquire()
+        except Exception as exc:  # lost (expired) or Redis gone: the poll goes on regardless
+            logger.info("mailbox lock not renewed: %s", exc)
+
+    return renew
 
 
 def poll_once_locked() -> PollResult | None:
@@ -306,7 +329,7 @@ def poll_once_locked() -> PollResult | None:
             logger.warning("mailbox poll skipped: Redis cannot be reached (%s)", exc)
             return None
     try:
-        result = poll()
+        result = poll(keep_alive=_renewer(lock))
         logger.info("mailbox polled: %s", result)
         return result
     except (OSError, IMAPClientError, ValueError) as exc:  # the server, or the URL

@@ -66,6 +66,7 @@ def reconcile_invitations() -> int:
         registration_id=Subquery(found.values("pk")[:1]),
         decline_reason="",
         answered_at=timezone.now(),
+        channel=Invitation.Channel.WEB,  # the public form (or the API) it was answered by
     )
 
 
@@ -73,7 +74,12 @@ def _reconcile(invitation: Invitation) -> None:
     registration = _answered_elsewhere(invitation)
     if registration is not None:
         with transaction.atomic(durable=True):
-            _mark(invitation, state=Invitation.State.REGISTERED, registration=registration)
+            _mark(
+                invitation,
+                state=Invitation.State.REGISTERED,
+                registration=registration,
+                channel=Invitation.Channel.WEB,
+            )
 
 
 def _mark(

@@ -95,10 +95,10 @@ def invitation_details(invitation: Invitation) -> ParticipantDetails:
 # Applying ---------------------------------------------------------------------------------
 
 
-def apply_reply(*, reply_id: int) -> str | None:
+def apply_reply(*, reply_id: int, now: dt.datetime | None = None) -> str | None:
     """Apply one recorded calendar answer if no one else is; returns its outcome (None when
-    another applier holds it, or it is done)."""
-    claimed_at = _claim(reply_id)
+    another applier holds it, or it is done). `now`: the clock the claim is judged by."""
+    claimed_at = _claim(reply_id, now or timezone.now())
     if claimed_at is None:
         return None
     reply = InboundReply.objects.get(pk=reply_id)
@@ -128,12 +128,13 @@ def apply_pending_replies(*, now: dt.datetime | None = None) -> int:
         Q(applying=Applying.PENDING, created_at__lt=now - PENDING_GRACE)
         | Q(applying=Applying.APPLYING, claimed_at__lt=now - CLAIM_TIMEOUT)
     ).order_by("pk")
-    return sum(apply_reply(reply_id=pk) is not None for pk in due.values_list("pk", flat=True))
+    return sum(
+        apply_reply(reply_id=pk, now=now) is not None for pk in due.values_list("pk", flat=True)
+    )
 
 
-def _claim(reply_id: int) -> dt.datetime | None:
+def _claim(reply_id: int, now: dt.datetime) -> dt.datetime | None:
     """One conditional UPDATE: this applier's claim on the reply, or None."""
-    now = timezone.now()
     claimed = (
         InboundReply.objects.filter(pk=reply_id)
         .filter(

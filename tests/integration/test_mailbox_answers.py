@@ -392,7 +392,7 @@ def test_200_calendar_replies_with_the_worker_killed_mid_batch_are_each_applied_
     read_before_kill = InboundMessage.objects.count()
     assert read_before_kill < BATCH, "the poll finished before the kill; nothing was tested"
     killed = time.monotonic()
-    # The killed poll's lock would expire after INBOUND_MAIL_LOCK_SECONDS (10 minutes); now.
+    # The killed poll's lock would expire after INBOUND_MAIL_LOCK_SECONDS (2 minutes); now.
     redis.Redis.from_url(settings.REDIS_URL).delete(POLL_LOCK)
 
     mailbox_worker.start()

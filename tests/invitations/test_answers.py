@@ -163,6 +163,7 @@ def test_invitation_of_someone_registered_publicly_counts_as_registered(
     assert answers.reconcile_invitations() == 1
     publicly_registered.refresh_from_db()
     assert publicly_registered.state == "registered"
+    assert publicly_registered.channel == "web"  # the organiser's list says how it came
     assert publicly_registered.registration == Registration.objects.get()
     assert event_overview(publicly_registered.event).registered == 1
     assert answers.reconcile_invitations() == 0

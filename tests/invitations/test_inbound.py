@@ -321,6 +321,19 @@ def test_a_claim_is_taken_over_only_after_its_holder_died(event, invite, mailbox
     assert invitation.state == Invitation.State.DECLINED
 
 
+def test_the_beat_judges_a_dead_claim_by_the_clock_it_is_given(event, invite, mailbox):
+    """The beat that picks a claim as dead takes it over by the same clock (it once picked
+    it by the given time and then refused it by the real one, applying nothing)."""
+    invitation, sent = invite(event)
+    mailbox(calendar_reply(sent.calendar, client="gmail", partstat="DECLINED"), after_commit=False)
+    reply = _reply(invitation)
+    now = timezone.now()
+    InboundReply.objects.filter(pk=reply.pk).update(applying="applying", claimed_at=now)
+    assert calendar_answers.apply_pending_replies(now=now + dt.timedelta(minutes=10)) == 1
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.DECLINED
+
+
 # The rules -------------------------------------------------------------------------------
 
 
