@@ -97,6 +97,7 @@ CALLS_FROM_EVENTS = {"events.email_layout", "events.dates"}
 CALLS_IMPORTERS = {
     "invitations/management/commands/seed_demo.py",
     "invitations/management/commands/apply_retention.py",
+    "invitations/tasks.py",
 }
 
 
