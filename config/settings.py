@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "partners",
     "events",
     "invitations",
+    "calls",
 ]
 
 MIDDLEWARE = [
@@ -178,8 +179,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads people send (answers' attachments): outside the static tree and never served by URL;
+# calls/views.py hands them out as downloads to those who may see them (DESIGN rule 12).
+PRIVATE_UPLOAD_ROOT = Path(os.environ.get("PRIVATE_UPLOAD_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "calls.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
