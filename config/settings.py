@@ -322,10 +322,41 @@ if INBOUND_MAIL_URL:
 INBOUND_MAIL_OAUTH_TOKEN_URL = os.environ.get("INBOUND_MAIL_OAUTH_TOKEN_URL", "")
 INBOUND_MAIL_OAUTH_CLIENT_ID = os.environ.get("INBOUND_MAIL_OAUTH_CLIENT_ID", "")
 INBOUND_MAIL_OAUTH_CLIENT_SECRET = os.environ.get("INBOUND_MAIL_OAUTH_CLIENT_SECRET", "")
-INBOUND_MAIL_OAUTH_SCOPE = (
-    os.environ.get("INBOUND_MAIL_OAUTH_SCOPE", "") or "https://outlook.office365.com/.default"
+# Google Workspace instead (worker/service_account.py): the path to the service account's JSON key
+# file; its token comes from the JWT-bearer grant in the name of INBOUND_MAIL_URL's user (domain-
+# wide delegation). The two ways exclude each other.
+INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE = os.environ.get(
+    "INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE", ""
 )
-if INBOUND_MAIL_OAUTH_TOKEN_URL:
+INBOUND_MAIL_OAUTH_SCOPE = os.environ.get("INBOUND_MAIL_OAUTH_SCOPE", "") or (
+    "https://mail.google.com/"
+    if INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE
+    else "https://outlook.office365.com/.default"
+)
+if INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE:
+    from worker import service_account
+    from worker.oauth import token_url_problem
+
+    if (
+        INBOUND_MAIL_OAUTH_TOKEN_URL
+        or INBOUND_MAIL_OAUTH_CLIENT_ID
+        or INBOUND_MAIL_OAUTH_CLIENT_SECRET
+    ):
+        raise RuntimeError(
+            "INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE (Google Workspace) and "
+            "INBOUND_MAIL_OAUTH_TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET (client credentials) are two "
+            "ways to get a token: set one of them"
+        )
+    try:
+        _account = service_account.load(INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE, subject="")
+    except service_account.KeyFileError as exc:
+        raise RuntimeError(str(exc)) from None
+    if problem := token_url_problem(
+        _account.token_url, f"the token_uri in {INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE}"
+    ):
+        raise RuntimeError(problem)
+    del _account
+elif INBOUND_MAIL_OAUTH_TOKEN_URL:
     from worker.oauth import token_url_problem
 
     if problem := token_url_problem(INBOUND_MAIL_OAUTH_TOKEN_URL):

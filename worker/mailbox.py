@@ -44,7 +44,8 @@ class Unparseable(Exception):  # noqa: N818 (a kind of message, not a program er
 class Mailbox:
     """Where INBOUND_MAIL_URL points: imap://user:password@host:port/INBOX (imaps: TLS from the
     start; imap with ?starttls=1: STARTTLS before the login). With client credentials
-    (INBOUND_MAIL_OAUTH_TOKEN_URL, worker/oauth.py) the login is XOAUTH2 as the URL's user,
+    (INBOUND_MAIL_OAUTH_TOKEN_URL) or a service account (INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE,
+    the token in the URL user's name), worker/oauth.py, the login is XOAUTH2 as the URL's user,
     and the URL's password, if any, is not used."""
 
     host: str
@@ -54,7 +55,7 @@ class Mailbox:
     folder: str = "INBOX"
     tls: bool = False
     starttls: bool = False
-    client_credentials: oauth.ClientCredentials | None = None
+    client_credentials: oauth.Credentials | None = None  # either grant's
 
     @classmethod
     def from_url(cls, url: str) -> "Mailbox":
@@ -63,15 +64,17 @@ class Mailbox:
             raise ValueError("INBOUND_MAIL_URL must start with imap:// or imaps://")
         if not parts.hostname or not parts.username:
             raise ValueError("INBOUND_MAIL_URL needs a user and a host")
+        username = unquote(parts.username)
         return cls(
             host=parts.hostname,
             port=parts.port or SCHEMES[parts.scheme],
-            username=unquote(parts.username),
+            username=username,
             password=unquote(parts.password or ""),
             folder=unquote(parts.path.lstrip("/")) or "INBOX",
             tls=parts.scheme == "imaps",
             starttls="starttls=1" in parts.query.split("&"),
-            client_credentials=oauth.credentials_from_settings(),
+            # KeyFileError (a ValueError): the poll fails and says so, as for a bad URL.
+            client_credentials=oauth.credentials_from_settings(username),
         )
 
     def connect(self) -> IMAPClient:

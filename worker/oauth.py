@@ -1,15 +1,20 @@
 """Access tokens for the inbound mailbox's XOAUTH2 login (worker/mailbox.py).
 
-Microsoft 365 refuses a password over IMAP; it takes XOAUTH2 with an access token that the
-tenant issues to the application by the OAuth 2.0 client-credentials grant (RFC 6749 4.4). With
-INBOUND_MAIL_OAUTH_TOKEN_URL set, the mailbox asks that endpoint for a token and logs in with
-it. A token is kept in this process until shortly before its expires_in runs out, so a poll a
+Microsoft 365 and Google Workspace refuse a password over IMAP; they take XOAUTH2 with an access
+token, got by one of two grants:
+- Microsoft 365: the OAuth 2.0 client-credentials grant (RFC 6749 4.4), the tenant issuing the
+  token to the application, when INBOUND_MAIL_OAUTH_TOKEN_URL is set (ClientCredentials);
+- Google Workspace: the JWT-bearer grant (RFC 7523), a service account with domain-wide
+  delegation signing an assertion in the mailbox user's name, when
+  INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE names its key file (worker/service_account.py).
+Both are one form POSTed to a token endpoint and one answer read the same way; the rest (the
+kept token, the refusal, the errors) is one code path here. A token is kept in this process until shortly before its expires_in runs out, so a poll a
 minute costs one token request an hour. A token the IMAP server refuses earlier (revoked, or the
 clocks disagree) is dropped here and the mailbox asks once more (Mailbox.login).
 
-The secret and the tokens never reach a log: TokenError says what went wrong in words the
-endpoint chose (its `error` and `error_description`), with the secret cut out should an endpoint
-ever echo it, and a failed token request is a failed login to the poller (logged, the next poll
+The secret, the private key, the assertion and the tokens never reach a log: TokenError says
+what went wrong in words the endpoint chose (its `error` and `error_description`), with those cut
+out should an endpoint ever echo them, and a failed token request is a failed login to the poller (logged, the next poll
 tries again), nothing worse.
 """
 
@@ -24,6 +29,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
+
+from . import service_account
+from .service_account import KeyFileError, ServiceAccount
 
 # A token is used until this long before it expires (at most a tenth of its lifetime), so a
 # login never starts with a token that runs out while the server checks it.
@@ -45,6 +53,25 @@ class ClientCredentials:
     client_secret: str = field(repr=False)
     scope: str
 
+    def form(self) -> dict[str, str]:
+        """RFC 6749 4.4.2, the client authenticated in the body as 2.3.1 allows and Microsoft's
+        identity platform expects."""
+        return {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "scope": self.scope,
+        }
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.client_secret,)
+
+
+# What a token is asked with: its token_url, form() (the request's body) and secrets() (what no
+# message may show).
+Credentials = ClientCredentials | ServiceAccount
+_SECRET_FIELDS = ("client_secret", "assertion")
+
 
 @dataclass(frozen=True)
 class AccessToken:
@@ -56,19 +83,26 @@ class AccessToken:
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
-def token_url_problem(url: str) -> str | None:
-    """Why the secret must not go to this URL, or None. It travels in the request body: over
-    TLS, or to this machine itself (a local proxy, the tests)."""
+def token_url_problem(url: str, name: str = "INBOUND_MAIL_OAUTH_TOKEN_URL") -> str | None:
+    """Why the secret (or the signed assertion) must not go to this URL, or None. It travels in
+    the request body: over TLS, or to this machine itself (a local proxy, the tests)."""
     parts = urllib.parse.urlsplit(url)
     if parts.hostname and (
         parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS)
     ):
         return None
-    return "INBOUND_MAIL_OAUTH_TOKEN_URL must be an https:// URL (http:// only to loopback)"
+    return f"{name} must be an https:// URL (http:// only to loopback)"
 
 
-def credentials_from_settings() -> ClientCredentials | None:
-    """The client credentials, or None when the mailbox logs in with its password."""
+def credentials_from_settings(username: str = "") -> Credentials | None:
+    """How the mailbox `username` gets its token, or None when it logs in with its password.
+    The service account's key file is read each time (KeyFileError: it is gone or broken), so
+    a replaced key is used from the next poll on."""
+    key_file = getattr(settings, "INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE", "")
+    if key_file:
+        return service_account.load(
+            key_file, subject=username, scope=settings.INBOUND_MAIL_OAUTH_SCOPE
+        )
     token_url = getattr(settings, "INBOUND_MAIL_OAUTH_TOKEN_URL", "")
     if not token_url:
         return None
@@ -80,11 +114,11 @@ def credentials_from_settings() -> ClientCredentials | None:
     )
 
 
-_cache: dict[ClientCredentials, AccessToken] = {}
+_cache: dict[Credentials, AccessToken] = {}
 _cache_lock = threading.Lock()
 
 
-def access_token(credentials: ClientCredentials, *, timeout: float) -> AccessToken:
+def access_token(credentials: Credentials, *, timeout: float) -> AccessToken:
     """A kept token that has not run out (fresh=False), or a new one from the endpoint."""
     with _cache_lock:
         kept = _cache.get(credentials)
@@ -99,7 +133,7 @@ def access_token(credentials: ClientCredentials, *, timeout: float) -> AccessTok
     return token
 
 
-def forget_token(credentials: ClientCredentials) -> None:
+def forget_token(credentials: Credentials) -> None:
     """Drop the kept token (the server refused it); the next login fetches a new one."""
     with _cache_lock:
         _cache.pop(credentials, None)
@@ -110,20 +144,20 @@ def forget_all_tokens() -> None:
         _cache.clear()
 
 
-def fetch_token(credentials: ClientCredentials, *, timeout: float) -> AccessToken:
-    """One client-credentials request (RFC 6749 4.4.2, the client authenticated in the body as
-    2.3.1 allows and Microsoft's identity platform expects)."""
-    problem = token_url_problem(credentials.token_url)
+def fetch_token(credentials: Credentials, *, timeout: float) -> AccessToken:
+    """One token request: the grant's form POSTed to its token endpoint."""
+    if isinstance(credentials, ServiceAccount):
+        problem = token_url_problem(credentials.token_url, "the service account's token_uri")
+    else:
+        problem = token_url_problem(credentials.token_url)
     if problem:
         raise TokenError(problem)
-    body = urllib.parse.urlencode(
-        {
-            "grant_type": "client_credentials",
-            "client_id": credentials.client_id,
-            "client_secret": credentials.client_secret,
-            "scope": credentials.scope,
-        }
-    ).encode("ascii")
+    try:
+        form = credentials.form()
+    except KeyFileError as exc:
+        raise TokenError(str(exc)) from None
+    hidden = (*credentials.secrets(), *(form[name] for name in _SECRET_FIELDS if name in form))
+    body = urllib.parse.urlencode(form).encode("ascii")
     request = urllib.request.Request(  # noqa: S310 (https, or http to loopback: checked above)
         credentials.token_url,
         data=body,
@@ -149,20 +183,24 @@ def fetch_token(credentials: ClientCredentials, *, timeout: float) -> AccessToke
         finally:
             exc.close()
     except urllib.error.URLError as exc:
-        reason = _clean(str(exc.reason), credentials.client_secret)
+        reason = _clean(str(exc.reason), hidden)
         raise TokenError(f"the token endpoint {where} cannot be reached: {reason}") from None
     except (OSError, http.client.HTTPException) as exc:
-        reason = _clean(f"{type(exc).__name__}: {exc}", credentials.client_secret)
+        reason = _clean(f"{type(exc).__name__}: {exc}", hidden)
         raise TokenError(f"the token endpoint {where} cannot be reached: {reason}") from None
-    return read_token_response(
-        status, payload, requested_at=started, secret=credentials.client_secret, where=where
-    )
+    return read_token_response(status, payload, requested_at=started, secret=hidden, where=where)
 
 
 def read_token_response(
-    status: int, payload: bytes, *, requested_at: float, secret: str, where: str = ""
+    status: int,
+    payload: bytes,
+    *,
+    requested_at: float,
+    secret: str | tuple[str, ...],
+    where: str = "",
 ) -> AccessToken:
-    """The token in an endpoint's answer (RFC 6749 5.1), or TokenError with its error (5.2)."""
+    """The token in an endpoint's answer (RFC 6749 5.1), or TokenError with its error (5.2);
+    `secret` (one or several) is cut out of whatever of the answer the error repeats."""
     try:
         answer: Any = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -203,8 +241,9 @@ def _is_token_text(value: str) -> bool:
     return all(33 <= ord(character) <= 126 for character in value)
 
 
-def _clean(text: str, secret: str) -> str:
-    if secret:
-        text = text.replace(secret, "[secret]")
+def _clean(text: str, secret: str | tuple[str, ...]) -> str:
+    for hidden in (secret,) if isinstance(secret, str) else secret:
+        if hidden:
+            text = text.replace(hidden, "[secret]")
     text = "".join(character if character.isprintable() else " " for character in text)
     return text[:_MAX_TEXT]
