@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "partners",
     "events",
     "invitations",
+    "calls",
 ]
 
 MIDDLEWARE = [
@@ -178,8 +179,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads people send (answers' attachments): outside the static tree and never served by URL;
+# calls/views.py hands them out as downloads to those who may see them (DESIGN rule 12).
+PRIVATE_UPLOAD_ROOT = Path(os.environ.get("PRIVATE_UPLOAD_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "calls.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -289,6 +294,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "invitations-start-due-sendouts": {"task": "invitations.start_due_sendouts", "schedule": 60.0},
     "invitations-send-reminders": {"task": "invitations.send_reminders", "schedule": 900.0},
+    # Calendar answers the mailbox recorded but a killed worker did not apply
+    # (invitations/services/calendar_answers.py).
+    "invitations-apply-inbound-replies": {
+        "task": "invitations.apply_pending_replies",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     # Personal data past its retention period (events/services/retention.py), once a day.
     "apply-retention": {"task": "invitations.apply_retention", "schedule": 24 * 3600.0},
 }
@@ -304,6 +316,56 @@ if INBOUND_MAIL_URL:
         "schedule": INBOUND_MAIL_POLL_SECONDS,
         "options": {"queue": "default", "expires": INBOUND_MAIL_POLL_SECONDS},
     }
+# XOAUTH2 instead of the password (worker/oauth.py): with a token URL, the mailbox logs in as the
+# user in INBOUND_MAIL_URL with a token from the OAuth 2.0 client-credentials grant (Microsoft
+# 365: https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token).
+INBOUND_MAIL_OAUTH_TOKEN_URL = os.environ.get("INBOUND_MAIL_OAUTH_TOKEN_URL", "")
+INBOUND_MAIL_OAUTH_CLIENT_ID = os.environ.get("INBOUND_MAIL_OAUTH_CLIENT_ID", "")
+INBOUND_MAIL_OAUTH_CLIENT_SECRET = os.environ.get("INBOUND_MAIL_OAUTH_CLIENT_SECRET", "")
+# Google Workspace instead (worker/service_account.py): the path to the service account's JSON key
+# file; its token comes from the JWT-bearer grant in the name of INBOUND_MAIL_URL's user (domain-
+# wide delegation). The two ways exclude each other.
+INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE = os.environ.get(
+    "INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE", ""
+)
+INBOUND_MAIL_OAUTH_SCOPE = os.environ.get("INBOUND_MAIL_OAUTH_SCOPE", "") or (
+    "https://mail.google.com/"
+    if INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE
+    else "https://outlook.office365.com/.default"
+)
+if INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE:
+    from worker import service_account
+    from worker.oauth import token_url_problem
+
+    if (
+        INBOUND_MAIL_OAUTH_TOKEN_URL
+        or INBOUND_MAIL_OAUTH_CLIENT_ID
+        or INBOUND_MAIL_OAUTH_CLIENT_SECRET
+    ):
+        raise RuntimeError(
+            "INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE (Google Workspace) and "
+            "INBOUND_MAIL_OAUTH_TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET (client credentials) are two "
+            "ways to get a token: set one of them"
+        )
+    try:
+        _account = service_account.load(INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE, subject="")
+    except service_account.KeyFileError as exc:
+        raise RuntimeError(str(exc)) from None
+    if problem := token_url_problem(
+        _account.token_url, f"the token_uri in {INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE}"
+    ):
+        raise RuntimeError(problem)
+    del _account
+elif INBOUND_MAIL_OAUTH_TOKEN_URL:
+    from worker.oauth import token_url_problem
+
+    if problem := token_url_problem(INBOUND_MAIL_OAUTH_TOKEN_URL):
+        raise RuntimeError(problem)
+    if not (INBOUND_MAIL_OAUTH_CLIENT_ID and INBOUND_MAIL_OAUTH_CLIENT_SECRET):
+        raise RuntimeError(
+            "INBOUND_MAIL_OAUTH_TOKEN_URL needs INBOUND_MAIL_OAUTH_CLIENT_ID and "
+            "INBOUND_MAIL_OAUTH_CLIENT_SECRET"
+        )
 
 # Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

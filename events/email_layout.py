@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from partners.models import Host
 from worker.services import Attachment
 
 from . import dates
@@ -165,9 +166,33 @@ def render_bodies(template: str, context: Mapping[str, Any], *, event: Event) ->
         layout = layout_context(
             event, meeting_url=context.get("meeting_url", ""), answer_by=context.get("answer_by")
         )
-        full = {**layout, **context}
-        text: str = render_to_string(template + ".txt", full)
-        html = render_to_string(template + ".html", full)
+    return render_in_layout(template, {**layout, **context})
+
+
+def host_layout_context(
+    host: Host, *, organiser_name: str = "", organiser_email: str = ""
+) -> dict[str, Any]:
+    """The layout's context for a message about no event (a call for input): the host's name
+    or logo and the contact in the footer; the message's template fills the card block."""
+    return {
+        "lang": translation.get_language() or settings.LANGUAGE_CODE,
+        "host_name": host.name,
+        "logo_cid": LOGO_CID if logo() else "",
+        "card_text": "",
+        "card_html": "",
+        "organiser_name": organiser_name,
+        "organiser_email": organiser_email or host.email,
+        "privacy_url": privacy_url(),
+        "personal_link": True,
+    }
+
+
+def render_in_layout(template: str, context: Mapping[str, Any]) -> Bodies:
+    """templates/<template>.txt and .html, extending the layout, with the layout's context
+    (from layout_context or host_layout_context) in ``context``."""
+    with timezone.override(OSLO):
+        text: str = render_to_string(template + ".txt", context)
+        html = render_to_string(template + ".html", context)
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip() + "\n"
     text = text.replace("\n--\n", "\n-- \n")  # the signature separator keeps its space
     image = logo()

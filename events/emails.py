@@ -28,6 +28,7 @@ from worker.services import (
 )
 
 from .calendar.itip import Attendee, itip_cancel, itip_request
+from .calendar.organizer import organiser_addresses
 from .calendar.sequences import (
     highest_sequence,
     sequence_sent,
@@ -323,6 +324,7 @@ def notify_event_changed(*, event: Event, changes: list[str]) -> int:
     """
     recipients = _recipients(event, (Status.CONFIRMED, Status.OFFERED))
     sequences = take_sequences(event=event, emails=[r.email for r in recipients])
+    organizers = organiser_addresses(event_id=event.pk, emails=[r.email for r in recipients])
     messages = []
     for registration in recipients:
         confirmed = registration.status == Status.CONFIRMED
@@ -345,6 +347,7 @@ def notify_event_changed(*, event: Event, changes: list[str]) -> int:
                     ),
                     sequence=sequences[email_key(registration.email)],
                     include_meeting_link=confirmed,
+                    organizer=organizers[email_key(registration.email)],
                 ),
                 calendar_method="REQUEST",
             )
@@ -364,6 +367,9 @@ def notify_event_cancelled(*, event: Event, message: str) -> int:
     sequences = take_sequences(
         event=event, emails=[r.email for r in recipients if email_key(r.email) in holders]
     )
+    organizers = organiser_addresses(
+        event_id=event.pk, emails=[r.email for r in recipients if email_key(r.email) in holders]
+    )
     messages = []
     for registration in recipients:
         confirmed = registration.status == Status.CONFIRMED
@@ -375,6 +381,7 @@ def notify_event_cancelled(*, event: Event, message: str) -> int:
                 attendee=attendee(registration, "ACCEPTED" if confirmed else "NEEDS-ACTION"),
                 sequence=sequence,
                 message=message,
+                organizer=organizers[email_key(registration.email)],
             )
         messages.append(
             participant_message(

@@ -336,35 +336,28 @@ class Registration(models.Model):
         return self.change_refusal(now) is None
 
     def can_be_cancelled(self, now: dt.datetime) -> bool:
-        """Active, and the event not over (a cancelled event's too: it frees nothing, but the
-        participant may still say so)."""
+        """Active and the event not over (a cancelled event too: the participant may say so)."""
         return self.status in self.ACTIVE_STATUSES and self.event.ends_at > now
 
     def can_be_promoted(self, now: dt.datetime) -> bool:
-        """An organiser may confirm someone waiting, or holding an offer (they keep the seat
-        offered), while the event gives seats."""
+        """An organiser may confirm someone waiting or holding an offer, while seats are given."""
         return self.status in self.PROMOTABLE_STATUSES and self.event.can_give_seats(now)
 
     @property
     def organisation_display(self) -> str:
-        return (
-            self.organisation.name
-            if self.organisation_id and self.organisation
-            else self.organisation_name
-        )
+        organisation = self.organisation if self.organisation_id else None
+        return organisation.name if organisation else self.organisation_name
 
 
 def email_key(email: str) -> str:
-    """An address as a record keys it: one key whatever its case or surrounding spaces (the
-    calendar sequence records, and the lookup the one-active-registration index answers)."""
+    """An address as records key it (sequences, reply tokens, one active registration each)."""
     return email.strip().lower()
 
 
 class CalendarSequence(models.Model):
     """The highest iTIP SEQUENCE sent to one address for one event (events.calendar.sequences).
-
-    Per address, not per registration: a cancellation and a new registration, or an
-    invitation and the registration it leads to, are one calendar entry on the recipient's side."""
+    Per address, not per registration: a cancellation and registering again, or an invitation
+    and the registration it leads to, are one calendar entry on the recipient's side."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
     email_key = models.CharField(max_length=254)  # the address, stripped and lower-cased
@@ -379,6 +372,23 @@ class CalendarSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.email_key}: {self.sequence}"
+
+
+class ReplyToken(models.Model):  # noqa: DJ008 (never shown to anyone)
+    """The token in the ORGANIZER and envelope sender of every message to one address about one
+    event (events.calendar.organizer): what brings that person's answers and bounces back."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    email_key = models.CharField(max_length=254)
+    token = models.CharField(max_length=32, unique=True)  # lower-case hex, 128 random bits
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email_key"], name="one_reply_token_per_address"
+            )
+        ]
 
 
 class SessionChoice(models.Model):

@@ -293,7 +293,10 @@ class AcceptedOut(Schema):
 
 class MessageOut(Schema):
     id: int
-    state: Literal["queued", "sending", "sent", "retrying", "failed", "skipped"]
+    state: Literal["queued", "sending", "sent", "retrying", "failed", "skipped", "bounced"] = Field(
+        description="bounced: sent, then returned by the recipient's server as undeliverable "
+        "(the diagnostic is in last_response)."
+    )
     kind: str
     to_email: str
     to_name: str
@@ -307,6 +310,7 @@ class MessageOut(Schema):
     last_response: str
     created_at: datetime
     sent_at: datetime | None
+    bounced_at: datetime | None
     registration: int | None = Field(None, alias="registration_ref")
     invitation: int | None = Field(None, alias="invitation_ref")
     sendout: int | None = Field(None, alias="sendout_ref")

@@ -1,26 +1,30 @@
-"""Send-outs: invite networks, organisations and people to an event, and follow the delivery.
+"""Send-outs: invite networks, organisations and people to an event, and follow the delivery;
+an event's invitations and their answers.
 
 A send-out is created as a draft (`POST /events/{id}/sendouts`) and sent with
 `POST /sendouts/{id}/send`, as in the organiser area, where the draft is previewed first.
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Router, Status
+from ninja import Header, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from api.auth import token_auth
 from api.errors import ApiError, error_responses, forbidden, invalid_field, not_found
+from api.pagination import Pagination
 from events.models import Event
 from events.selectors.organiser import organised_events
 from partners.selectors import organised_networks
 from partners.services import ImportReport
 
-from .models import SendOut
-from .schemas import SendIn, SendOutIn, SendOutOut
-from .selectors import sendout_progress
+from .models import Invitation, SendOut
+from .schemas import InvitationOut, SendIn, SendOutIn, SendOutOut
+from .selectors import event_invitations, sendout_progress
 from .services.errors import InvitationError
 from .services.sendouts import NewPeopleRefused, create_sendout_with_new_people, schedule_sendout
 
@@ -157,3 +161,23 @@ def send_sendout(request: HttpRequest, sendout_id: int, payload: SendIn) -> Send
 )
 def get_sendout(request: HttpRequest, sendout_id: int) -> SendOut:
     return _answer(_organised_sendout(request, sendout_id).pk)
+
+
+class InvitationFilter(Schema):
+    answer: Literal["pending", "registered", "declined", "accepted", "tentative"] | None = None
+
+
+@router.get(
+    "/events/{event_id}/invitations",
+    response={200: list[InvitationOut], **error_responses(401, 403, 404, 422)},
+    summary="The event's invitations and their answers (organisers)",
+)
+@paginate(Pagination)
+def list_invitations(
+    request: HttpRequest, event_id: int, filters: Query[InvitationFilter]
+) -> QuerySet[Invitation]:
+    event = _organised_event(request, event_id)
+    invitations = event_invitations(event).order_by("name", "pk")
+    if filters.answer:
+        invitations = invitations.filter(state=filters.answer)
+    return invitations

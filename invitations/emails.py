@@ -84,10 +84,15 @@ def render_invitation(
 
 
 def invitation_message(
-    *, invitation: Invitation, event: Event, message: str, sequence: int | None = None
+    *,
+    invitation: Invitation,
+    event: Event,
+    message: str,
+    sequence: int | None = None,
+    organizer: str = "",
 ) -> Message:
-    """The invitation with its calendar REQUEST; `sequence` if the caller took it already
-    (events.calendar.sequences.take_sequences, for a whole batch at once)."""
+    """The invitation with its calendar REQUEST; `sequence` and `organizer` if the caller took
+    them already (take_sequences and organiser_addresses, for a whole batch at once)."""
     rendered = render_invitation(
         event=event,
         name=invitation.name,
@@ -103,6 +108,7 @@ def invitation_message(
         sequence=take_sequence(event=event, email=invitation.email)
         if sequence is None
         else sequence,
+        organizer=organizer,
     )
     return Message(
         to_email=invitation.email,
@@ -126,6 +132,10 @@ def invitation_message(
 
 
 def invitee_reminder_message(*, invitation: Invitation, event: Event) -> Message:
+    """Registration closes soon. To someone who accepted in their calendar but has not finished
+    registering, the reminder says to finish, not to answer."""
+    if invitation.state == Invitation.State.ACCEPTED:
+        return finish_registration_message(invitation=invitation, event=event, reminder=True)
     context = {"name": invitation.name, **_answer_context(event=event, token=invitation.token)}
     rendered = _render("invitee_reminder", context, invitation.language, event=event)
     return Message(
@@ -139,6 +149,36 @@ def invitee_reminder_message(*, invitation: Invitation, event: Event) -> Message
         language=invitation.language,
         kind="invitation_reminder",
         refs=References(event=event.pk, invitation=invitation.pk, person=invitation.person_id),
+    )
+
+
+def finish_registration_message(
+    *, invitation: Invitation, event: Event, reminder: bool = False
+) -> Message:
+    """To an invitee who accepted in their calendar when the event asks what only the form can:
+    the personal link to finish registering (and, as `reminder`, the reminder to do so)."""
+    context = {
+        "name": invitation.name,
+        "reminder": reminder,
+        **_answer_context(event=event, token=invitation.token),
+    }
+    rendered = _render("finish_registration", context, invitation.language, event=event)
+    return Message(
+        to_email=invitation.email,
+        to_name=invitation.name,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        attachments=rendered.inline,
+        reply_to=event.organiser_email,
+        language=invitation.language,
+        kind="invitation_reminder" if reminder else "finish_registration",
+        refs=References(
+            event=event.pk,
+            invitation=invitation.pk,
+            person=invitation.person_id,
+            sendout=invitation.sendout_id,
+        ),
     )
 
 

@@ -76,6 +76,18 @@ class Invitation(models.Model):
         PENDING = "pending", _("No answer yet")
         REGISTERED = "registered", _("Registered")
         DECLINED = "declined", _("Declined")
+        # Accepted in a calendar, but the event asks what only the form can: the person has
+        # been sent the link to finish, and reminders go on until they do.
+        ACCEPTED = "accepted", _("Accepted in calendar, registration not complete")
+        TENTATIVE = "tentative", _("Tentative")
+
+    # Still to answer for good: reminders to answer go to these.
+    OPEN_STATES = (State.PENDING, State.ACCEPTED, State.TENTATIVE)
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        CALENDAR = "calendar", _("Calendar")
+        ORGANISER = "organiser", _("Organiser")
 
     sendout = models.ForeignKey(
         SendOut,
@@ -116,6 +128,10 @@ class Invitation(models.Model):
     )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # How the answer came: the personal link, a calendar's Accept/Decline, or an organiser.
+    channel = models.CharField(
+        _("answered through"), max_length=10, choices=Channel.choices, blank=True
+    )
     registration = models.ForeignKey(
         Registration,
         null=True,
@@ -196,6 +212,8 @@ class ReminderDelivery(models.Model):
     class Kind(models.TextChoices):
         INVITEE = "invitee", _("Reminder to answer")
         PARTICIPANT = "participant", _("Reminder before the event")
+        # Accepted in a calendar, but the event asks what only the form can: the link to finish.
+        FINISH = "finish", _("Link to finish the registration")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     invitation = models.ForeignKey(
@@ -259,3 +277,108 @@ class GroupMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class InboundReply(models.Model):
+    """What came back from the mailbox about an event (invitations.services.inbound): a
+    calendar answer, a bounce, an auto-reply, a person writing back, or something that
+    matched nothing. Organisers see these; each can be marked handled."""
+
+    class Kind(models.TextChoices):
+        CALENDAR_REPLY = "calendar_reply", _("Calendar answer")
+        CALENDAR_COUNTER = "calendar_counter", _("Proposed new time")
+        BOUNCE = "bounce", _("Bounced")
+        DELAY = "delay", _("Delivery delayed")
+        AUTO_REPLY = "auto_reply", _("Automatic reply")
+        HUMAN = "human", _("Reply from a person")
+        UNMATCHED = "unmatched", _("Matched nothing")
+
+    class Applying(models.TextChoices):
+        NONE = "", _("Nothing to do")
+        PENDING = "pending", _("To be applied")
+        # Claimed by one applier (claimed_at says when; another may take it over after a while).
+        APPLYING = "applying", _("Being applied")
+        APPLIED = "applied", _("Applied")
+        REFUSED = "refused", _("Not applied")
+
+    class Outcome(models.TextChoices):
+        # Matched nothing (kind unmatched), or could not be matched to an answer.
+        NO_TOKEN = "no_token", _("Not sent to a reply address")
+        UNKNOWN_TOKEN = "unknown_token", _("Unknown reply address")
+        WRONG_UID = "wrong_uid", _("About another event")
+        ATTENDEE_MISMATCH = "attendee_mismatch", _("Answers for another address")
+        SENDER_MISMATCH = "sender_mismatch", _("Sent from another address")
+        STALE = "stale", _("Older than the last message sent")
+        NOT_INVITED = "not_invited", _("Neither invited nor registered")
+        UNKNOWN_ANSWER = "unknown_answer", _("Answer not understood")
+        # A calendar answer applied (or found to change nothing).
+        REGISTERED = "registered", _("Registered")
+        WAITLISTED = "waitlisted", _("Registered on the waiting list")
+        FINISH_SENT = "finish_sent", _("Sent the link to finish the registration")
+        ACCEPTED = "accepted", _("Accepted, registration not complete")
+        TENTATIVE = "tentative", _("Recorded as tentative")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Registration cancelled")
+        RECORDED = "recorded", _("Recorded; nothing to change")
+        UNCHANGED = "unchanged", _("Answered so already; nothing changed")
+        REFUSED = "refused", _("Could not be applied")
+        # Everything else.
+        BOUNCED = "bounced", _("Marked as bounced")
+        BOUNCE_UNMATCHED = "bounce_unmatched", _("Bounce of a message not found")
+        DELAYED = "delayed", _("Delivery delayed; nothing changed")
+        COUNTED = "counted", _("Counted; nothing changed")
+        LISTED = "listed", _("For the organisers")
+
+    inbound = models.ForeignKey(
+        "worker.InboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="inbound_replies"
+    )
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_replies"
+    )
+    registration = models.ForeignKey(
+        Registration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sendout = models.ForeignKey(
+        SendOut, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_replies"
+    )
+    outgoing = models.ForeignKey(
+        "worker.OutgoingMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sender = models.CharField(_("from"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    excerpt = models.TextField(_("text"), blank=True)
+    # A calendar answer: ACCEPTED, DECLINED, TENTATIVE (or the COUNTER's proposed times).
+    partstat = models.CharField(_("answer"), max_length=20, blank=True)
+    proposed_start = models.DateTimeField(_("proposed start"), null=True, blank=True)
+    proposed_end = models.DateTimeField(_("proposed end"), null=True, blank=True)
+    # What was done, or why nothing was (a code; the note says more where there is more).
+    outcome = models.CharField(_("outcome"), max_length=40, choices=Outcome.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    applying = models.CharField(max_length=10, choices=Applying.choices, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    needs_attention = models.BooleanField(_("needs attention"), default=False)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reply from the mailbox")
+        verbose_name_plural = _("replies from the mailbox")
+        indexes = [
+            models.Index(fields=["event", "kind"]),
+            models.Index(
+                fields=["applying"],
+                condition=Q(applying__in=["pending", "applying"]),
+                name="inbound_reply_to_apply",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sender}"

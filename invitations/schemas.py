@@ -1,4 +1,4 @@
-"""API shapes for send-outs."""
+"""API shapes for send-outs and invitations."""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -64,8 +64,11 @@ class SendOutOut(Schema):
     skipped_opted_out: int
     total: int = Field(..., description="Messages queued for this send-out so far.")
     queued: int = Field(..., description="Not delivered yet (queued, sending or retrying).")
-    sent: int
+    sent: int = Field(..., description="Delivered and not returned.")
     failed: int
+    bounced: int = Field(..., description="Returned by the recipient's server as undeliverable.")
+    answered: int = Field(..., description="The send-out's invitations answered by any channel.")
+    auto_replies: int = Field(..., description="Automatic replies (out of office) that came back.")
 
     @staticmethod
     def resolve_event(sendout: Any) -> int:
@@ -82,3 +85,36 @@ class SendOutOut(Schema):
     @staticmethod
     def resolve_skipped_opted_out(sendout: Any) -> int:
         return sendout.skipped_opted_out_count
+
+
+class InvitationOut(Schema):
+    """One invitation and its answer."""
+
+    id: int
+    email: str
+    name: str
+    answer: Literal["pending", "registered", "declined", "accepted", "tentative"] = Field(
+        ...,
+        description=(
+            "pending: no answer yet; accepted: accepted in a calendar, registration not "
+            "complete (the person was sent the link to finish); tentative: answered maybe in a "
+            "calendar."
+        ),
+    )
+    channel: Literal["web", "calendar", "organiser", ""] = Field(
+        ..., description="How the answer came; empty while there is none."
+    )
+    answered_at: datetime | None
+    registration: int | None = Field(None, description="The registration the answer made.")
+    undeliverable: bool = Field(
+        ..., description="Mail to the address came back as permanently undeliverable."
+    )
+    created_at: datetime
+
+    @staticmethod
+    def resolve_answer(invitation: Any) -> str:
+        return invitation.state
+
+    @staticmethod
+    def resolve_registration(invitation: Any) -> int | None:
+        return invitation.registration_id

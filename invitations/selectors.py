@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
 from events.models import Event, Registration
+from events.selectors.organiser import organised_events
 from partners.models import (
     Network,
     Organisation,
@@ -14,9 +16,9 @@ from partners.models import (
     Person,
     PersonMembership,
 )
-from worker.models import OutgoingMessage
+from worker.models import OutgoingMessage, UndeliverableAddress
 
-from .models import Invitation, NetworkOptOut, SendOut
+from .models import InboundReply, Invitation, NetworkOptOut, SendOut
 
 
 def selected_people(selection: dict) -> QuerySet[Person]:
@@ -61,14 +63,25 @@ def opted_out_emails(*, network: Network | None, emails: list[str]) -> set[str]:
 
 
 def sendout_progress(sendout: SendOut) -> dict[str, int]:
-    """Delivery of a send-out's messages, from the outbox rows: one aggregate query."""
+    """Delivery of a send-out's messages and what came back: three aggregate queries.
+
+    `sent` counts messages delivered and not returned; `bounced` those returned as
+    undeliverable; `answered` the send-out's invitations answered by any channel;
+    `auto_replies` the automatic replies (out of office) to its invitations."""
     states = OutgoingMessage.State
     counts = OutgoingMessage.objects.filter(sendout_ref=sendout.pk).aggregate(
         total=Count("pk"),
         queued=Count("pk", filter=Q(state__in=[states.QUEUED, states.SENDING, states.RETRYING])),
         sent=Count("pk", filter=Q(state=states.SENT)),
         failed=Count("pk", filter=Q(state=states.FAILED)),
+        bounced=Count("pk", filter=Q(state=states.BOUNCED)),
     )
+    counts["answered"] = (
+        Invitation.objects.filter(sendout=sendout).exclude(state=Invitation.State.PENDING).count()
+    )
+    counts["auto_replies"] = InboundReply.objects.filter(
+        Q(invitation__sendout=sendout) | Q(sendout=sendout), kind=InboundReply.Kind.AUTO_REPLY
+    ).count()
     return counts
 
 
@@ -163,8 +176,15 @@ def event_overview(event: Event) -> EventOverview:
 
 
 def event_invitations(event: Event) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(event=event).select_related(
-        "organisation", "registration", "sendout"
+    """An event's invitations, each with `undeliverable`: its address bounced for good."""
+    return (
+        Invitation.objects.filter(event=event)
+        .select_related("organisation", "registration", "sendout")
+        .annotate(
+            undeliverable=Exists(
+                UndeliverableAddress.objects.filter(email_key=Lower(OuterRef("email")))
+            )
+        )
     )
 
 
@@ -195,3 +215,87 @@ def person_history(person: Person, *, events: QuerySet[Event]) -> dict[str, Any]
         )
     )
     return {"invitations": invitations, "registrations": registrations, "messages": messages}
+
+
+# What came back from the mailbox -----------------------------------------------------------------
+
+# Kinds an organiser should look at even if a handler did not flag them.
+ATTENTION_KINDS = (
+    InboundReply.Kind.UNMATCHED,
+    InboundReply.Kind.HUMAN,
+    InboundReply.Kind.CALENDAR_COUNTER,
+    InboundReply.Kind.BOUNCE,
+)
+
+
+def replies_in_scope(user: User | AnonymousUser) -> QuerySet[InboundReply]:
+    """Every reply from the mailbox the user may see: those about events they organise;
+    a superuser also sees those that matched no event."""
+    replies = InboundReply.objects.all()
+    if not user.is_superuser:
+        replies = replies.filter(event__in=organised_events(user))
+    return replies
+
+
+def inbox_replies(
+    user: User | AnonymousUser, *, event: Event | None = None, handled: bool = False
+) -> QuerySet[InboundReply]:
+    """The replies that need an organiser (unmatched or forged, written by a person, a
+    proposed new time, a bounce), newest first; `handled` picks those already dealt with."""
+    replies = replies_in_scope(user).filter(
+        Q(needs_attention=True) | Q(kind__in=ATTENTION_KINDS), handled_at__isnull=not handled
+    )
+    if event is not None:
+        replies = replies.filter(event=event)
+    return replies.select_related("event", "invitation", "registration", "handled_by").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def undeliverable_addresses(user: User | AnonymousUser) -> QuerySet[UndeliverableAddress]:
+    """Undeliverable addresses of the invitees and participants of the user's events;
+    a superuser sees them all. Newest first."""
+    addresses = UndeliverableAddress.objects.select_related("message")
+    if not user.is_superuser:
+        events = organised_events(user)
+        invited = Invitation.objects.filter(event__in=events).values(key=Lower("email"))
+        registered = Registration.objects.filter(event__in=events).values(key=Lower("email"))
+        addresses = addresses.filter(Q(email_key__in=invited) | Q(email_key__in=registered))
+    return addresses.order_by("-created_at", "-pk")
+
+
+@dataclass
+class AddressHolder:
+    name: str
+    event: Event
+    invitation: Invitation | None = None
+    registration: Registration | None = None
+
+
+def address_holders(keys: list[str], *, events: QuerySet[Event]) -> dict[str, list[AddressHolder]]:
+    """Who had each address (an email key) in the given events: invitees and registrations,
+    in two queries."""
+    holders: dict[str, list[AddressHolder]] = {key: [] for key in keys}
+    if not keys:
+        return holders
+    for invitation in (
+        Invitation.objects.annotate(key=Lower("email"))
+        .filter(key__in=keys, event__in=events)
+        .select_related("event")
+        .order_by("-event__starts_at", "pk")
+    ):
+        holders[invitation.key].append(
+            AddressHolder(name=invitation.name, event=invitation.event, invitation=invitation)
+        )
+    for registration in (
+        Registration.objects.annotate(key=Lower("email"))
+        .filter(key__in=keys, event__in=events)
+        .select_related("event")
+        .order_by("-event__starts_at", "pk")
+    ):
+        holders[registration.key].append(
+            AddressHolder(
+                name=registration.name, event=registration.event, registration=registration
+            )
+        )
+    return holders

@@ -46,6 +46,15 @@ def make_organiser(db):
 
 
 @pytest.fixture
+def mailbox_read(settings):
+    """A mailbox is read for answers (INBOUND_MAIL_URL set): calendars ask for an answer and
+    carry the recipient's token in ORGANIZER. Nothing here connects to it."""
+    settings.INBOUND_MAIL_URL = "imap://inbox:secret@127.0.0.1:1/INBOX"
+    settings.ORGANISER_MAILBOX = "partnerskap@vtfk.example"
+    return settings.ORGANISER_MAILBOX
+
+
+@pytest.fixture
 def unreachable_cache(settings):
     """The default cache is a Redis that refuses connections (a port nothing listens on), as
     when Redis is stopped. Each use gets its own address, so its outage is news to the code."""

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 import factory
 from django.utils import timezone
 
+from calls.models import Answer, AnswerText, Call, CallInvitation, CallQuestion
 from events.models import Event, Question, Registration, Session
+from invitations.models import InboundReply, Invitation
 from partners.models import (
     Host,
     Network,
@@ -200,6 +202,32 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
         return registration
 
 
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation without an answer, written as a row (no send-out, no email)."""
+
+    class Meta:
+        model = Invitation
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: "Invitert %d" % n)
+    email = factory.Sequence(lambda n: "invitert%d@example.org" % n)
+
+
+class InboundReplyFactory(factory.django.DjangoModelFactory):
+    """A reply from the mailbox as the inbound handlers record it: a person writing back about
+    `event` (pass `invitation` to tie it to one), needing an organiser's attention."""
+
+    class Meta:
+        model = InboundReply
+
+    kind = InboundReply.Kind.HUMAN
+    event = factory.SubFactory(EventFactory)
+    sender = factory.Sequence(lambda n: "svar%d@example.org" % n)
+    subject = "Sv: Invitasjon"
+    excerpt = "Hei, jeg kommer gjerne, men kan vi flytte starten en time?"
+    needs_attention = True
+
+
 def bulk_registrations(event: Event, n: int, **fields: Any) -> list[Registration]:
     """n confirmed registrations in one INSERT (Bulk Deltaker 0000.., seven organisations)."""
     rows = [
@@ -263,3 +291,61 @@ def confirmation(
     }
     fields.update(overrides)
     return Message(**fields)
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """A published call for input, open now, for anyone, closing in two weeks."""
+
+    class Meta:
+        model = Call
+
+    host = factory.SubFactory(HostFactory)
+    slug = factory.Sequence(lambda n: "innspill-%03d" % n)
+    title = factory.Sequence(lambda n: "Innspill %03d" % n)
+    introduction = "Vi ønsker innspill.\n\nLes mer på https://example.org/innspill."
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+    status = Call.Status.PUBLISHED
+    contact_name = "Tom Omnes Lia"
+    contact_title = "Rådgiver"
+    contact_email = "tom.omnes.lia@telemark.example.org"
+
+
+class CallQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallQuestion
+
+    call = factory.SubFactory(CallFactory)
+    order = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: "Spørsmål %03d?" % n)
+
+
+class CallInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallInvitation
+
+    call = factory.SubFactory(CallFactory)
+    email = factory.Sequence(lambda n: "invitert%03d@example.org" % n)
+    name = factory.Sequence(lambda n: "Invitert %03d" % n)
+    state = CallInvitation.State.SENT
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """An answer with one text per question of its call (`text`)."""
+
+    class Meta:
+        model = Answer
+        skip_postgeneration_save = True
+
+    call = factory.SubFactory(CallFactory)
+    name = factory.Sequence(lambda n: "Svarer %03d" % n)
+    email = factory.Sequence(lambda n: "svarer%03d@example.org" % n)
+
+    @factory.post_generation
+    def text(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not create:
+            return
+        for question in self.call.questions.all():
+            AnswerText.objects.create(
+                answer=self, question=question, text=extracted or "Et innspill."
+            )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "partners", "events", "invitations", "api", "worker")
+APPS = ("config", "partners", "events", "invitations", "calls", "api", "worker")
 MAP = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 MAX_LINES = 420  # "no module over ~400 lines" (issue 11)
 PRIVATE_DJANGO = re.compile(
@@ -16,11 +16,12 @@ PRIVATE_DJANGO = re.compile(
 )
 # Which domain apps each app may import (DESIGN.md: invitations -> events -> partners, each of
 # them -> worker and api; worker and api know no domain; no app imports config).
-DOMAIN = {"partners", "events", "invitations"}
+DOMAIN = {"partners", "events", "invitations", "calls"}
 MAY_IMPORT = {
     "partners": set(),
     "events": {"partners"},
     "invitations": {"events", "partners"},
+    "calls": {"partners", "events"},
     "worker": set(),
     "api": set(),
 }
@@ -84,5 +85,53 @@ def test_imports_run_one_way(path):
     app = path.relative_to(ROOT).parts[0]
     imported = imported_apps(path)
     wrong = (imported & DOMAIN) - MAY_IMPORT[app] - {app}
+    if str(path.relative_to(ROOT)) in CALLS_IMPORTERS:
+        wrong -= {"calls"}
     assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
     assert "config" not in imported, f"{path.relative_to(ROOT)} imports config"
+
+
+# calls may take from events only the one email layout and the one date format; of the other
+# apps only invitations' commands that run every app (demo data, retention) import calls.
+CALLS_FROM_EVENTS = {"events.email_layout", "events.dates"}
+CALLS_IMPORTERS = {
+    "invitations/management/commands/seed_demo.py",
+    "invitations/management/commands/apply_retention.py",
+    "invitations/tasks.py",
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in modules() if p.relative_to(ROOT).parts[0] == "calls"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_calls_takes_from_events_only_the_layout_and_dates(path):
+    from_events = {
+        m for m in imported_modules(path) if m.split(".")[0] == "events" and m != "events"
+    }
+    wrong = {m for m in from_events if not any(m.startswith(ok) for ok in CALLS_FROM_EVENTS)}
+    assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in modules() if p.relative_to(ROOT).parts[0] not in ("calls", "config")],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_nothing_imports_calls_but_the_commands_that_run_every_app(path):
+    if str(path.relative_to(ROOT)) in CALLS_IMPORTERS:
+        return
+    assert "calls" not in imported_apps(path), f"{path.relative_to(ROOT)} imports calls"

@@ -13,6 +13,8 @@ from events.services.registering import cancel_registration
 from invitations.models import Invitation
 from invitations.services import sendouts
 from partners.models import Person
+from tests.factories import InboundReplyFactory
+from worker.models import UndeliverableAddress
 
 from .html_checks import date_problems, page_problems, site_links
 
@@ -73,7 +75,22 @@ def site(demo, make_organiser):
         .first()
     )
     cancel_registration(registration_id=cancelled.pk)
+    # What came back from the mailbox: a reply from a person, a proposed new time, a bounce.
+    invitation = Invitation.objects.get(event=event, person=invitee)
+    InboundReplyFactory(event=event, invitation=invitation, sender=invitee.email)
+    InboundReplyFactory(
+        event=event,
+        invitation=invitation,
+        kind="calendar_counter",
+        proposed_start=event.starts_at,
+        proposed_end=event.ends_at,
+    )
+    InboundReplyFactory(event=None, kind="unmatched", excerpt="")
+    address = UndeliverableAddress.objects.create(
+        email_key=invitee.email, status="5.1.1", diagnostic="User unknown"
+    )
     return {
+        "address": address,
         "cancelled": cancelled,
         "organiser": organiser,
         "event": event,
@@ -120,6 +137,7 @@ def test_organiser_pages_are_sound_html(client, site):
     for url in [
         "/arrangor/invitasjoner/arrangement/%d/utsending/ny/" % event.pk,
         "/arrangor/arrangementer/ny/",
+        "/arrangor/invitasjoner/adresser/%d/" % site["address"].pk,
     ]:
         response = client.post(url, {})
         assert response.status_code in (200, 400, 422), url

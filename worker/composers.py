@@ -62,6 +62,25 @@ def calendar_for_resend(row: OutgoingMessage) -> str:
     return _calendar_for_resend[0](row) if _calendar_for_resend else row.calendar
 
 
+# The envelope sender (MAIL FROM, where bounces go) may name the recipient, so that a bounce
+# says whom it is about; only the app that wrote the row knows how.
+EnvelopeSender = Callable[[OutgoingMessage], str]
+_envelope_sender: list[EnvelopeSender] = []
+
+
+def envelope_on_send(function: EnvelopeSender) -> EnvelopeSender:
+    """Register the function that gives a row its envelope sender ("" for the From address).
+    One for all kinds."""
+    if _envelope_sender and _envelope_sender[0] is not function:
+        raise ValueError("an envelope-sender function is registered already")
+    _envelope_sender[:] = [function]
+    return function
+
+
+def envelope_sender_for(row: OutgoingMessage) -> str:
+    return _envelope_sender[0](row) if _envelope_sender else ""
+
+
 def compose(row: OutgoingMessage) -> Message:
     try:
         function = _composers[row.kind]

@@ -52,7 +52,8 @@ DEFAULTS.update(
         "INBOUND_MAIL_FAILED_FOLDER": "Failed",
         # Per IMAP command.
         "INBOUND_MAIL_TIMEOUT_SECONDS": 30,
-        # The Redis lock that keeps two beats from polling at once; longer than a poll takes.
-        "INBOUND_MAIL_LOCK_SECONDS": 600,
+        # The Redis lock that keeps two beats from polling at once, renewed after every message
+        # (worker.mailbox): a poll killed mid-batch keeps the next one away only this long.
+        "INBOUND_MAIL_LOCK_SECONDS": 120,
     }
 )

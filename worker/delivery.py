@@ -30,7 +30,8 @@ from django.db import connection
 from django.db.models import Field, Q
 from django.utils import timezone
 
-from .composers import ComposeError, ComposeSkipped, compose, fill
+from .bounces import undeliverable_among
+from .composers import ComposeError, ComposeSkipped, compose, envelope_sender_for, fill
 from .conf import outbox_setting
 from .mime import ascii_address, envelope_sender, render_message
 from .models import OutgoingMessage
@@ -192,7 +193,18 @@ def _compose(row: OutgoingMessage, token: uuid.UUID) -> None:
 
 
 def _deliver_claimed(rows, token, transport, retries: list[Retry]) -> None:
+    # Addresses a permanent bounce marked (worker.bounces): nothing more goes to them.
+    undeliverable = undeliverable_among(row.to_email for row in rows)
     for index, row in enumerate(rows):
+        if row.to_email.strip().lower() in undeliverable:
+            _record(
+                row,
+                token,
+                state=State.SKIPPED,
+                last_response="not sent: the address is marked undeliverable",
+                next_attempt_at=None,
+            )
+            continue
         if not row.composed:
             try:
                 _compose(row, token)
@@ -217,14 +229,13 @@ def _deliver_claimed(rows, token, transport, retries: list[Retry]) -> None:
                 continue
         try:
             data = render_message(row)
+            sender = envelope_sender_for(row) or envelope_sender(row)
         except Exception as exc:
             logger.exception("outbox row %s cannot be rendered", row.pk)
             _record_failure(row, token, DeliveryError("cannot render: %s" % exc, temporary=False))
             continue
         try:
-            answer = transport.send(
-                sender=envelope_sender(row), recipient=ascii_address(row.to_email), data=data
-            )
+            answer = transport.send(sender=sender, recipient=ascii_address(row.to_email), data=data)
         except DeliveryError as error:
             failed = rows[index:] if error.unreachable else [row]
             for failed_row in failed:

@@ -10,6 +10,7 @@ and only moves the message. Nothing here sends mail, and bad mail never stops a 
 
 import logging
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -22,9 +23,9 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.db import transaction
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
-from . import handlers
+from . import handlers, oauth
 from .conf import outbox_setting
 from .models import InboundMessage
 
@@ -42,7 +43,10 @@ class Unparseable(Exception):  # noqa: N818 (a kind of message, not a program er
 @dataclass(frozen=True)
 class Mailbox:
     """Where INBOUND_MAIL_URL points: imap://user:password@host:port/INBOX (imaps: TLS from the
-    start; imap with ?starttls=1: STARTTLS before the login)."""
+    start; imap with ?starttls=1: STARTTLS before the login). With client credentials
+    (INBOUND_MAIL_OAUTH_TOKEN_URL) or a service account (INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE,
+    the token in the URL user's name), worker/oauth.py, the login is XOAUTH2 as the URL's user,
+    and the URL's password, if any, is not used."""
 
     host: str
     port: int
@@ -51,6 +55,7 @@ class Mailbox:
     folder: str = "INBOX"
     tls: bool = False
     starttls: bool = False
+    client_credentials: oauth.Credentials | None = None  # either grant's
 
     @classmethod
     def from_url(cls, url: str) -> "Mailbox":
@@ -59,14 +64,17 @@ class Mailbox:
             raise ValueError("INBOUND_MAIL_URL must start with imap:// or imaps://")
         if not parts.hostname or not parts.username:
             raise ValueError("INBOUND_MAIL_URL needs a user and a host")
+        username = unquote(parts.username)
         return cls(
             host=parts.hostname,
             port=parts.port or SCHEMES[parts.scheme],
-            username=unquote(parts.username),
+            username=username,
             password=unquote(parts.password or ""),
             folder=unquote(parts.path.lstrip("/")) or "INBOX",
             tls=parts.scheme == "imaps",
             starttls="starttls=1" in parts.query.split("&"),
+            # KeyFileError (a ValueError): the poll fails and says so, as for a bad URL.
+            client_credentials=oauth.credentials_from_settings(username),
         )
 
     def connect(self) -> IMAPClient:
@@ -81,13 +89,35 @@ class Mailbox:
         try:
             if self.starttls:
                 client.starttls(context)
-            client.login(self.username, self.password)
+            self.login(client)
         except BaseException:
             client.shutdown()
             raise
         # INTERNALDATE as aware datetimes (imapclient makes them naive local time by default).
         client.normalise_times = False
         return client
+
+    def login(self, client: IMAPClient) -> None:
+        """LOGIN with the password, or XOAUTH2 with a token (LoginError when there is none)."""
+        credentials = self.client_credentials
+        if credentials is None:
+            client.login(self.username, self.password)
+            return
+        timeout = float(outbox_setting("INBOUND_MAIL_TIMEOUT_SECONDS"))
+        for attempt in (1, 2):
+            try:
+                token = oauth.access_token(credentials, timeout=timeout)
+            except oauth.TokenError as exc:  # to the poller, a failed login like a bad password
+                raise LoginError(f"no OAuth token for the mailbox: {exc}") from exc
+            try:
+                client.oauth2_login(self.username, token.value)
+                return
+            except LoginError:
+                oauth.forget_token(credentials)
+                if token.fresh or attempt == 2:
+                    raise
+                # A kept token refused before its time (expired early, or revoked): the next
+                # round fetches a new one and tries it once on this connection.
 
 
 @dataclass
@@ -226,8 +256,13 @@ class _Poll:
             logger.warning("inbound message UID %s not moved to %s: %s", uid, target, exc)
 
 
-def poll(url: str | None = None, limit: int | None = None) -> PollResult:
-    """Read up to `limit` messages (INBOUND_MAIL_BATCH) from the mailbox once."""
+def poll(
+    url: str | None = None,
+    limit: int | None = None,
+    keep_alive: Callable[[], None] | None = None,
+) -> PollResult:
+    """Read up to `limit` messages (INBOUND_MAIL_BATCH) from the mailbox once; `keep_alive`
+    is called after each message (the beat's lock is renewed by it)."""
     mailbox = Mailbox.from_url(url or settings.INBOUND_MAIL_URL)
     limit = limit or int(outbox_setting("INBOUND_MAIL_BATCH"))
     client = mailbox.connect()
@@ -247,12 +282,29 @@ def poll(url: str | None = None, limit: int | None = None) -> PollResult:
             for uid in chunk:
                 if uid in metas:
                     run.one(uid, metas[uid])
+                if keep_alive is not None:
+                    keep_alive()
         return run.result
     finally:
         try:
             client.logout()
         except Exception:
             client.shutdown()
+
+
+def _renewer(lock: Any) -> Callable[[], None] | None:
+    """Renews the lock's time while the poll works: the lock is short (a poll killed by a
+    SIGKILL keeps the next one away only that long), a long poll still holds it throughout."""
+    if lock is None:
+        return None
+
+    def renew() -> None:
+        try:
+            lock.reacquire()
+        except Exception as exc:  # lost (expired) or Redis gone: the poll goes on regardless
+            logger.info("mailbox lock not renewed: %s", exc)
+
+    return renew
 
 
 def poll_once_locked() -> PollResult | None:
@@ -280,7 +332,7 @@ def poll_once_locked() -> PollResult | None:
             logger.warning("mailbox poll skipped: Redis cannot be reached (%s)", exc)
             return None
     try:
-        result = poll()
+        result = poll(keep_alive=_renewer(lock))
         logger.info("mailbox polled: %s", result)
         return result
     except (OSError, IMAPClientError, ValueError) as exc:  # the server, or the URL

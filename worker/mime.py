@@ -49,7 +49,9 @@ def render_message(row: OutgoingMessage, *, date: float | None = None) -> bytes:
         "Date: " + formatdate(date, usegmt=True),
         "Message-ID: " + _clean(row.message_id),
         "Auto-Submitted: auto-generated",
-        "X-Auto-Response-Suppress: All",
+        # Out-of-office and other automatic answers, not the non-delivery reports the
+        # mailbox reads (Exchange's "All" would suppress those too).
+        "X-Auto-Response-Suppress: OOF, AutoReply",
     ]
     if row.language:
         headers.append("Content-Language: " + _clean(row.language))

@@ -16,6 +16,8 @@ class OutgoingMessage(models.Model):
         FAILED = "failed", _("Failed")
         # Composed too late to matter (e.g. a receipt for a registration already cancelled).
         SKIPPED = "skipped", _("Not sent")
+        # Sent, then returned by the recipient's server as permanently undeliverable.
+        BOUNCED = "bounced", _("Bounced")
 
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     # Unique by a constraint (Meta): as a unique field it would also get a varchar_pattern_ops
@@ -54,6 +56,7 @@ class OutgoingMessage(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
     resend_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
@@ -131,3 +134,24 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id or self.uid} ({self.state})"
+
+
+class UndeliverableAddress(models.Model):
+    """An address a permanent bounce (5.x.x) came back from: the worker sends it nothing more
+    until an organiser corrects or clears it (worker.bounces)."""
+
+    email_key = models.CharField(_("email"), max_length=254, unique=True)  # stripped, lower-case
+    status = models.CharField(_("status"), max_length=20, blank=True)  # e.g. 5.1.1
+    diagnostic = models.TextField(_("diagnostic"), blank=True)
+    message = models.ForeignKey(
+        OutgoingMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("marked"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("undeliverable address")
+        verbose_name_plural = _("undeliverable addresses")
+
+    def __str__(self) -> str:
+        return self.email_key

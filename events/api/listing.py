@@ -120,7 +120,9 @@ def list_registrations(
 
 
 class MessageFilter(Schema):
-    state: Literal["queued", "sending", "sent", "retrying", "failed", "skipped"] | None = None
+    state: (
+        Literal["queued", "sending", "sent", "retrying", "failed", "skipped", "bounced"] | None
+    ) = None
 
 
 @router.get(

@@ -1,7 +1,7 @@
 """The pieces every calendar body is built from: UID, VEVENT, ORGANIZER, and the rendering.
 
-Identity: one UID per event forever, ``<event.uid>@<host of SITE_URL>``. ORGANIZER is always
-settings.ORGANISER_MAILBOX. Times carry TZID=Europe/Oslo (events.calendar.vtimezone). All-day
+Identity: one UID per event forever, ``<event.uid>@<host of SITE_URL>``. ORGANIZER is
+settings.ORGANISER_MAILBOX, or the recipient's own address from events.calendar.organizer. Times carry TZID=Europe/Oslo (events.calendar.vtimezone). All-day
 events use DTSTART;VALUE=DATE and an exclusive DTEND: the day after the Oslo date of the last
 instant before ``ends_at`` (so an end at 23:59 or at the next midnight both end on the same day).
 """
@@ -74,8 +74,8 @@ def common_name(name: str) -> str:
     return " ".join(name.replace('"', "'").split())
 
 
-def organizer_property(event: Event) -> vCalAddress:
-    organizer = vCalAddress("mailto:" + settings.ORGANISER_MAILBOX)
+def organizer_property(event: Event, address: str = "") -> vCalAddress:
+    organizer = vCalAddress("mailto:" + (address or settings.ORGANISER_MAILBOX))
     organizer.params["cn"] = vText(common_name(event.organiser_name) or "Partnerskap")
     return organizer
 
@@ -88,6 +88,7 @@ def build_vevent(
     include_meeting_link: bool,
     cancelled: bool,
     message: str = "",
+    organizer: str = "",
 ) -> VEvent:
     url = event_url(event)
     vevent = VEvent()
@@ -112,7 +113,7 @@ def build_vevent(
     if location:
         vevent.add("location", location)
     vevent.add("url", url)
-    vevent.add("organizer", organizer_property(event))
+    vevent.add("organizer", organizer_property(event, organizer))
     if event.updated_at:
         vevent.add("last-modified", event.updated_at)
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")

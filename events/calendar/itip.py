@@ -4,6 +4,8 @@ A REQUEST or CANCEL carries exactly one ATTENDEE, the recipient. Use
 ``Attendee(email, name, partstat="ACCEPTED", rsvp=False)`` for a confirmation and
 ``Attendee(email, name, partstat="NEEDS-ACTION", rsvp=True)`` for an invitation or seat offer.
 The SEQUENCE comes from events.calendar.sequences.take_sequence(s), never from event.sequence.
+The ORGANIZER is the recipient's own (events.calendar.organizer); pass ``organizer`` when a
+batch has looked them up at once. RSVP=TRUE only when a mailbox is read for the answers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from icalendar import vCalAddress, vText
 
 from ..models import Event
 from .components import build_calendar, build_vevent, common_name, render_calendar
+from .organizer import answers_are_read, organiser_address
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ def attendee_property(attendee: Attendee) -> vCalAddress:
     address.params["cutype"] = vText("INDIVIDUAL")
     address.params["role"] = vText("REQ-PARTICIPANT")
     address.params["partstat"] = vText(attendee.partstat)
-    address.params["rsvp"] = vText("TRUE" if attendee.rsvp else "FALSE")
+    address.params["rsvp"] = vText("TRUE" if attendee.rsvp and answers_are_read() else "FALSE")
     return address
 
 
@@ -42,6 +45,7 @@ def itip_request(
     attendee: Attendee,
     sequence: int,
     include_meeting_link: bool = False,
+    organizer: str = "",
 ) -> str:
     """METHOD:REQUEST for one recipient; `sequence` from take_sequences (never event.sequence:
     the recipient may have been sent more)."""
@@ -52,6 +56,7 @@ def itip_request(
         dtstamp=timezone.now(),
         include_meeting_link=include_meeting_link,
         cancelled=event.status == Event.Status.CANCELLED,
+        organizer=organizer or organiser_address(event_id=event.pk, email=attendee.email),
     )
     vevent.add("attendee", attendee_property(attendee))
     cal.add_component(vevent)
@@ -64,6 +69,7 @@ def itip_cancel(
     attendee: Attendee,
     sequence: int,
     message: str = "",
+    organizer: str = "",
 ) -> str:
     """METHOD:CANCEL for one recipient; `sequence` from take_sequences."""
     cal = build_calendar("CANCEL")
@@ -74,6 +80,7 @@ def itip_cancel(
         include_meeting_link=False,
         cancelled=True,
         message=message,
+        organizer=organizer or organiser_address(event_id=event.pk, email=attendee.email),
     )
     vevent.add("attendee", attendee_property(attendee))
     cal.add_component(vevent)

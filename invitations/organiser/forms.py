@@ -135,3 +135,10 @@ class ReminderSettingsForm(forms.ModelForm):
             "remind_invitees_days_before_close": _("Empty: no reminder."),
             "remind_participants_days_before": _("Empty: no reminder."),
         }
+
+
+class CorrectAddressForm(forms.Form):
+    email = forms.EmailField(label=_("Corrected address"), max_length=254)
+    old_works_again = forms.BooleanField(
+        label=_("The old address works again: mail may go to it too"), required=False
+    )

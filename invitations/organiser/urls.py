@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import inbox, views
 
 app_name = "invitations_organiser"
 urlpatterns = [
@@ -17,6 +17,11 @@ urlpatterns = [
         views.person_detail,
         name="person",
     ),
+    path("arrangement/<int:event_id>/innboks/", inbox.event_inbox, name="event_inbox"),
+    path("innboks/", inbox.inbox, name="inbox"),
+    path("innboks/<int:reply_id>/handtert/", inbox.reply_handled, name="reply_handled"),
+    path("adresser/", inbox.address_list, name="addresses"),
+    path("adresser/<int:address_id>/", inbox.address_detail, name="address"),
     path("utsending/<int:sendout_id>/", views.sendout_detail, name="sendout"),
     path("utsending/<int:sendout_id>/send/", views.sendout_schedule, name="sendout_schedule"),
 ]

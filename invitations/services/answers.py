@@ -37,7 +37,7 @@ def _active_registrations(*, event_id: Any, email_ci: str | Combinable) -> Query
 
 
 def _answered_elsewhere(invitation: Invitation) -> Registration | None:
-    if invitation.state != Invitation.State.PENDING:
+    if invitation.state not in Invitation.OPEN_STATES:
         return None
     return _active_registrations(
         event_id=invitation.event_id, email_ci=email_key(invitation.email)
@@ -61,11 +61,12 @@ def reconcile_invitations() -> int:
     found = _active_registrations(
         event_id=OuterRef("event_id"), email_ci=Lower(OuterRef("email"))
     ).order_by("pk")
-    return Invitation.objects.filter(Exists(found), state=Invitation.State.PENDING).update(
+    return Invitation.objects.filter(Exists(found), state__in=Invitation.OPEN_STATES).update(
         state=Invitation.State.REGISTERED,
         registration_id=Subquery(found.values("pk")[:1]),
         decline_reason="",
         answered_at=timezone.now(),
+        channel=Invitation.Channel.WEB,  # the public form (or the API) it was answered by
     )
 
 
@@ -73,7 +74,12 @@ def _reconcile(invitation: Invitation) -> None:
     registration = _answered_elsewhere(invitation)
     if registration is not None:
         with transaction.atomic(durable=True):
-            _mark(invitation, state=Invitation.State.REGISTERED, registration=registration)
+            _mark(
+                invitation,
+                state=Invitation.State.REGISTERED,
+                registration=registration,
+                channel=Invitation.Channel.WEB,
+            )
 
 
 def _mark(
@@ -82,25 +88,56 @@ def _mark(
     state: str,
     registration: Registration | None = None,
     reason: str = "",
+    channel: str = "",
 ) -> None:
     invitation.state = state
     invitation.registration = registration or invitation.registration
     invitation.decline_reason = reason
     invitation.answered_at = timezone.now()
+    invitation.channel = channel or invitation.channel
     Invitation.objects.filter(pk=invitation.pk).update(
         state=invitation.state,
         registration=invitation.registration,
         decline_reason=reason,
         answered_at=invitation.answered_at,
+        channel=invitation.channel,
     )
 
 
-def register_via_invitation(*, invitation: Invitation, details: ParticipantDetails) -> Registration:
+@transaction.atomic(durable=True)
+def record_open_answer(*, invitation: Invitation, state: str, channel: str) -> bool:
+    """An answer that is not final: accepted in a calendar with the registration still to
+    finish, or tentative. Reminders go on (Invitation.OPEN_STATES). A registration that holds
+    is not undone by it; returns whether the invitation changed."""
+    if state not in (Invitation.State.ACCEPTED, Invitation.State.TENTATIVE):
+        raise ValueError(state)
+    current = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    registration_id = current.registration_id
+    if (
+        registration_id is not None
+        and Registration.objects.filter(
+            pk=registration_id, status__in=Registration.ACTIVE_STATUSES
+        ).exists()
+    ):
+        return False
+    if current.state == state and current.channel == channel:
+        return False
+    _mark(invitation, state=state, channel=channel)
+    return True
+
+
+def register_via_invitation(
+    *,
+    invitation: Invitation,
+    details: ParticipantDetails,
+    channel: str = Invitation.Channel.WEB,
+) -> Registration:
     """Register the invited address (never another) for the event, bypassing invitation-only.
 
     ``details`` as the registration form gives them (RegistrationForm.participant_details); the
     invitation's address replaces the one given, and its language stands in if none is given.
-    Raises the events service's RegistrationError with a message to show.
+    ``channel``: how the answer came (the personal link, a calendar, an organiser). Raises the
+    events service's RegistrationError with a message to show.
     """
     active = invitation.registration
     if active is not None and active.status in Registration.ACTIVE_STATUSES:
@@ -122,11 +159,18 @@ def register_via_invitation(*, invitation: Invitation, details: ParticipantDetai
             return invitation.registration
         raise
     with transaction.atomic(durable=True):
-        _mark(invitation, state=Invitation.State.REGISTERED, registration=registration)
+        _mark(
+            invitation,
+            state=Invitation.State.REGISTERED,
+            registration=registration,
+            channel=channel,
+        )
     return registration
 
 
-def decline_invitation(*, invitation: Invitation, reason: str = "") -> Invitation:
+def decline_invitation(
+    *, invitation: Invitation, reason: str = "", channel: str = Invitation.Channel.WEB
+) -> Invitation:
     """Decline; someone who had registered through the invitation is cancelled first."""
     event = invitation.event
     if event.status == Event.Status.CANCELLED or event.is_past:
@@ -135,7 +179,12 @@ def decline_invitation(*, invitation: Invitation, reason: str = "") -> Invitatio
     if registration is not None and registration.status in Registration.ACTIVE_STATUSES:
         registering.cancel_registration(registration_id=registration.pk)
     with transaction.atomic(durable=True):
-        _mark(invitation, state=Invitation.State.DECLINED, reason=reason.strip()[:2000])
+        _mark(
+            invitation,
+            state=Invitation.State.DECLINED,
+            reason=reason.strip()[:2000],
+            channel=channel,
+        )
     return invitation
 
 

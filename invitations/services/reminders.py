@@ -79,7 +79,7 @@ def send_invitee_reminders(*, now: dt.datetime | None = None) -> int:
         assert event.registration_closes_at is not None
         if days is None or now < event.registration_closes_at - dt.timedelta(days=days):
             continue
-        pending = Invitation.objects.filter(event=event, state=Invitation.State.PENDING).exclude(
+        pending = Invitation.objects.filter(event=event, state__in=Invitation.OPEN_STATES).exclude(
             reminders__kind=ReminderDelivery.Kind.INVITEE
         )
         for invitation in pending.iterator():

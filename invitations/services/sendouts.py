@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce, Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.calendar.organizer import organiser_addresses
 from events.calendar.sequences import take_sequences
 from events.models import Event, Registration, email_key
 from partners.models import Network, OrganisationMembership, Person, PersonMembership
@@ -351,6 +352,7 @@ def _expand_batch(*, sendout_id: int) -> bool:
             )
     created = Invitation.objects.bulk_create(new)
     sequences = take_sequences(event=event, emails=[i.email for i in created])
+    organizers = organiser_addresses(event_id=event.pk, emails=[i.email for i in created])
     queue_messages(
         messages=[
             emails.invitation_message(
@@ -358,6 +360,7 @@ def _expand_batch(*, sendout_id: int) -> bool:
                 event=event,
                 message=sendout.message,
                 sequence=sequences[email_key(i.email)],
+                organizer=organizers[email_key(i.email)],
             )
             for i in created
         ]

@@ -17,6 +17,15 @@ SECTIONS: list[tuple[Any, str, tuple[str, ...]]] = [
     ),
     (_("Events"), "events_organiser:list", ("events_organiser:",)),
     (_("Invitations"), "invitations_organiser:events", ("invitations_organiser:",)),
+    (
+        _("Inbox"),
+        "invitations_organiser:inbox",
+        (
+            "invitations_organiser:event_inbox",
+            "invitations_organiser:reply_handled",
+            "invitations_organiser:address",
+        ),
+    ),
     (_("Organisations"), "partners:organiser_organisations", ("partners:organiser_organisation",)),
     (_("API tokens"), "api_tokens:list", ("api_tokens:",)),
 ]
@@ -32,11 +41,22 @@ def organiser_nav(context: dict[str, Any]) -> dict[str, Any]:
     if not route.startswith("arrangor/"):
         return {"sections": []}
     view_name = match.view_name if match else ""
+    # A page belongs to the section with the longest member matching its name (the inbox's
+    # pages are also under invitations_organiser:), so one section is current at most.
+    best = max(
+        (
+            (len(member), index)
+            for index, (_label, _first, members) in enumerate(SECTIONS)
+            for member in members
+            if view_name.startswith(member)
+        ),
+        default=(0, -1),
+    )[1]
     sections = []
-    for label, first_page, members in SECTIONS:
+    for index, (label, first_page, _members) in enumerate(SECTIONS):
         if view_name == first_page:
             current = "page"
-        elif any(view_name.startswith(member) for member in members):
+        elif index == best and not any(view_name == first for _l, first, _m in SECTIONS):
             current = "true"
         else:
             current = ""

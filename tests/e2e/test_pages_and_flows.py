@@ -152,6 +152,20 @@ def test_organiser_pages_have_no_axe_violations(live_server, page, demo_site, dj
         ]
     )
     event = demo_site
+    from tests.factories import InboundReplyFactory
+    from worker.models import UndeliverableAddress
+
+    registration = Registration.objects.filter(event=event).order_by("pk").first()
+    InboundReplyFactory(event=event, sender=registration.email, registration=registration)
+    InboundReplyFactory(
+        event=event,
+        kind="calendar_counter",
+        proposed_start=event.starts_at,
+        proposed_end=event.ends_at,
+    )
+    address = UndeliverableAddress.objects.create(
+        email_key=registration.email.lower(), status="5.1.1", diagnostic="User unknown"
+    )
     paths = [
         "/arrangor/",
         "/arrangor/nettverk/klima-og-miljo/",
@@ -171,6 +185,11 @@ def test_organiser_pages_have_no_axe_violations(live_server, page, demo_site, dj
         f"/arrangor/invitasjoner/arrangement/{event.pk}/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/utsending/ny/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/melding/",
+        f"/arrangor/invitasjoner/arrangement/{event.pk}/innboks/",
+        "/arrangor/invitasjoner/innboks/",
+        "/arrangor/invitasjoner/innboks/?vis=handterte",
+        "/arrangor/invitasjoner/adresser/",
+        f"/arrangor/invitasjoner/adresser/{address.pk}/",
         "/arrangor/api-tokens/",
         "/arrangor/organisasjoner/",
         "/arrangor/organisasjoner/ny/",

@@ -17,7 +17,12 @@ from worker.models import OutgoingMessage
 HOST_NAME = "Vestfold fylkeskommune"
 ORGANISER_EMAIL = "per.olsen@vestfold.example.org"
 # Kinds whose recipient may stop invitations from the event's network (the footer's opt-out).
-OPT_OUT_KINDS = {"invitation", "invitation_reminder", "organiser_message_to_invitee"}
+OPT_OUT_KINDS = {
+    "invitation",
+    "invitation_reminder",
+    "finish_registration",
+    "organiser_message_to_invitee",
+}
 
 
 @dataclass
@@ -141,6 +146,10 @@ def every_kind(language: str = "nb") -> list[Built]:
         (
             "invitation_reminder",
             invitation_emails.invitee_reminder_message(invitation=invitation, event=event),
+        ),
+        (
+            "finish_registration",
+            invitation_emails.finish_registration_message(invitation=invitation, event=event),
         ),
         (
             "organiser_message_to_invitee",

@@ -15,6 +15,7 @@ from events.calendar.links import (
     outlook_calendar_url,
     webcal_url,
 )
+from events.calendar.organizer import find_reply_token
 from events.calendar.publish import publish
 from events.calendar.sequences import take_sequence, take_sequences
 from events.calendar.vtimezone import build_vtimezone
@@ -67,12 +68,43 @@ def test_request_organizer_is_mailbox_not_recipient(parse):
     [(CONFIRMED, "ACCEPTED", "FALSE"), (INVITED, "NEEDS-ACTION", "TRUE")],
     ids=["confirmation", "invitation"],
 )
-def test_request_attendee_partstat_and_rsvp_fit_the_kind(parse, attendee, partstat, rsvp):
+def test_request_attendee_partstat_and_rsvp_fit_the_kind(
+    parse, attendee, partstat, rsvp, mailbox_read
+):
     parsed = parse(
         itip_request(event=EventFactory(in_tonsberg=True), attendee=attendee, sequence=0)
     )
     (only,) = parsed.attendees
     assert (only["PARTSTAT"], only["RSVP"]) == (partstat, rsvp)
+
+
+@pytest.mark.parametrize("attendee", [CONFIRMED, INVITED], ids=["confirmation", "invitation"])
+def test_request_asks_no_answer_when_no_mailbox_is_read(attendee):
+    vevent = icalendar.Calendar.from_ical(
+        itip_request(event=EventFactory(in_tonsberg=True), attendee=attendee, sequence=0)
+    ).walk("VEVENT")[0]
+    assert vevent["ATTENDEE"].params["RSVP"] == "FALSE"
+
+
+@pytest.mark.django_db
+def test_organizer_carries_one_token_per_address_and_event(mailbox_read):
+    event, other = EventFactory(in_tonsberg=True), EventFactory(in_tonsberg=True)
+
+    def organizer(event, email):
+        calendar = itip_request(event=event, attendee=Attendee(email=email), sequence=0)
+        return str(icalendar.Calendar.from_ical(calendar).walk("VEVENT")[0]["ORGANIZER"])
+
+    first = organizer(event, "Kari@Example.no")
+    assert first == organizer(event, "kari@example.no ")  # the same person sees one organiser
+    assert first != organizer(event, "ola@example.no")
+    assert first != organizer(other, "kari@example.no")
+    token = first.removeprefix("mailto:partnerskap+").removesuffix("@vtfk.example")
+    assert len(token) == 32 and token == token.lower()
+    found = find_reply_token(token.upper())  # a mail system that changed the case
+    assert (found.event, found.email_key) == (event, "kari@example.no")
+    cancel = itip_cancel(event=event, attendee=Attendee(email="kari@example.no"), sequence=1)
+    cancelled = icalendar.Calendar.from_ical(cancel).walk("VEVENT")[0]
+    assert str(cancelled["ORGANIZER"]) == first
 
 
 def test_request_has_dtstamp_url_and_description_with_link():

@@ -32,6 +32,7 @@ KINDS = {
     "event_cancelled",
     "invitation",
     "invitation_reminder",
+    "finish_registration",
     "participant_reminder",
     "organiser_message",
     "organiser_message_to_invitee",

@@ -109,7 +109,9 @@ def test_notify_event_changed_writes_in_each_participants_language(event, partic
 
 
 @pytest.mark.parametrize("parse", [parse_with_icalendar, parse_with_vobject])
-def test_notify_event_changed_calendar_is_request_with_higher_sequence(parse, event, participants):
+def test_notify_event_changed_calendar_is_request_with_higher_sequence(
+    parse, event, participants, mailbox_read
+):
     before = {
         key: sent_sequence(event, reg.email)
         for key, reg in participants.items()
@@ -133,6 +135,10 @@ def test_notify_event_changed_calendar_is_request_with_higher_sequence(parse, ev
     assert [(a["email"], a["PARTSTAT"], a["RSVP"]) for a in offered.attendees] == [
         ("mailto:offered@example.no", "NEEDS-ACTION", "TRUE")
     ]
+    # Each recipient's own ORGANIZER, with the token their answers come back by.
+    assert confirmed.organizer.startswith("mailto:partnerskap+")
+    assert offered.organizer.startswith("mailto:partnerskap+")
+    assert confirmed.organizer != offered.organizer
     assert "meet.example/klima" in confirmed.description
     assert "meet.example" not in sent["offered@example.no"].calendar
     assert "meet.example" not in sent["offered@example.no"].text_body

@@ -60,6 +60,39 @@ protocol imap {{
 """
 
 
+# Dovecot(oauth_introspection_url=...): XOAUTH2 and OAUTHBEARER beside the password, checked by
+# the oauth2 passdb, which POSTs token=<token> to that URL and takes {"active": true, "username":
+# "<user>"} as valid for that user only. The password passdb keeps PLAIN and LOGIN, so append()
+# and count() still log in with the password.
+OAUTH2_MECHANISMS = (
+    "auth_mechanisms = plain login",
+    "auth_mechanisms = plain login xoauth2 oauthbearer",
+)
+OAUTH2_PASSDB = """\
+# A refused token is answered at once: no failure delay (2 s by default), no penalty for the
+# address (2 s more after each failure, up to 15 s), so the tests of refused tokens are fast.
+auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {dir}/dovecot-oauth2.conf.ext
+}}
+"""
+OAUTH2_CONFIG = """\
+introspection_mode = post
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
+
 def available() -> bool:
     return os.access(BINARY, os.X_OK)
 
@@ -68,7 +101,8 @@ class Dovecot:
     """start() writes the configuration and waits for the port; stop() ends the process.
     Run as root (as in CI), the server itself runs as `nobody`."""
 
-    def __init__(self) -> None:
+    def __init__(self, oauth_introspection_url: str | None = None) -> None:
+        self.oauth_introspection_url = oauth_introspection_url
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="dovecot-"))
         self.process: subprocess.Popen | None = None
@@ -84,9 +118,23 @@ class Dovecot:
 
         return f"imap://{USER}:{quote(PASSWORD, safe='')}@127.0.0.1:{self.port}/INBOX"
 
+    @property
+    def oauth_url(self) -> str:
+        """INBOUND_MAIL_URL for an XOAUTH2 login: the user, no password."""
+        return f"imap://{USER}@127.0.0.1:{self.port}/INBOX"
+
     def start(self) -> "Dovecot":
+        config = CONFIG
+        if self.oauth_introspection_url:
+            config = config.replace(*OAUTH2_MECHANISMS).replace(
+                "  driver = passwd-file\n", "  driver = passwd-file\n  mechanisms = plain login\n"
+            )
+            config += OAUTH2_PASSDB
+            (self.dir / "dovecot-oauth2.conf.ext").write_text(
+                OAUTH2_CONFIG.format(url=self.oauth_introspection_url)
+            )
         (self.dir / "dovecot.conf").write_text(
-            CONFIG.format(dir=self.dir, user=self.user, group=self.group, port=self.port)
+            config.format(dir=self.dir, user=self.user, group=self.group, port=self.port)
         )
         (self.dir / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         self.dir.chmod(0o755)

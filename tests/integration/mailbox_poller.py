@@ -43,6 +43,8 @@ def main() -> None:
             time.sleep(args.sleep)
         return record_effect(message)
 
+    # The mailbox alone: the test handler instead of the apps' own (InvitationsConfig's).
+    handlers._handlers.clear()
     handlers.register_inbound_handler(handler)
     if args.die_before_move:
 

@@ -4,6 +4,7 @@ also when the poller is SIGKILLed between the commit and the move or in the midd
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 
@@ -32,6 +33,12 @@ def dovecot(settings) -> Iterator[dovecot_module.Dovecot]:
     settings.INBOUND_MAIL_URL = server.url
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def only_test_handlers(monkeypatch) -> None:
+    """The mailbox alone: without the apps' own handlers (InvitationsConfig registers one)."""
+    monkeypatch.setattr(handlers, "_handlers", [])
 
 
 @pytest.fixture
@@ -200,6 +207,30 @@ def test_the_beat_task_polls_under_the_lock_and_skips_without_redis(dovecot, set
     result = mailbox.poll_once_locked()
     assert result is not None and result.handled == 1
     assert dovecot.count("Processed") == 1
+
+
+def test_a_long_poll_keeps_its_lock_a_killed_one_frees_it_soon(dovecot, settings, monkeypatch):
+    """The lock lasts INBOUND_MAIL_LOCK_SECONDS and is renewed after each message: a poll that
+    takes longer than that still holds it to the end (no second poll moves its messages)."""
+    import redis
+
+    settings.INBOUND_MAIL_LOCK_SECONDS = 1
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete("partnerskap:poll-mailbox")
+    ttls: list[int] = []
+
+    def slow(message: EmailMessage) -> str:
+        time.sleep(0.4)
+        ttls.append(client.pttl("partnerskap:poll-mailbox"))
+        return "slow"
+
+    monkeypatch.setattr(handlers, "_handlers", [slow])
+    for n in range(5):
+        dovecot.append(mail(n))
+    result = mailbox.poll_once_locked()
+    assert result is not None and result.handled == 5  # 2 s of work under a 1 s lock
+    assert len(ttls) == 5 and min(ttls) > 0  # held at every message
+    assert client.pttl("partnerskap:poll-mailbox") == -2  # released at the end
 
 
 def test_an_unreachable_mailbox_is_logged_not_raised(settings, caplog):

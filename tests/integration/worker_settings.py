@@ -2,6 +2,7 @@
 outbox's delays shortened, and the sweep every second (DATABASE_URL, REDIS_URL and EMAIL_URL
 come from the fixture's environment as usual)."""
 
+from config import settings as _production
 from config.settings import *  # noqa: F403
 
 OUTBOX_RETRY_BASE_SECONDS = 0.4
@@ -15,3 +16,16 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "default", "expires": 5},
     },
 }
+# The mailbox tests (test_mailbox_answers.py) start the worker with INBOUND_MAIL_URL: its beat
+# polls the mailbox as production's does, every INBOUND_MAIL_POLL_SECONDS of that environment.
+# The beat applies, every second, the calendar answers a killed worker left (production: a
+# minute).
+if INBOUND_MAIL_URL:  # noqa: F405
+    CELERY_BEAT_SCHEDULE["poll-mailbox"] = {
+        "task": "worker.poll_mailbox",
+        "schedule": INBOUND_MAIL_POLL_SECONDS,  # noqa: F405
+        "options": {"queue": "default", "expires": INBOUND_MAIL_POLL_SECONDS},  # noqa: F405
+    }
+    for _name, _entry in _production.CELERY_BEAT_SCHEDULE.items():
+        if _entry["task"] == "invitations.apply_pending_replies":
+            CELERY_BEAT_SCHEDULE[_name] = {**_entry, "schedule": 1.0, "options": {"expires": 5}}

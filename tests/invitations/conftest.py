@@ -1,10 +1,21 @@
 import datetime as dt
+import itertools
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from invitations.models import Invitation
 from partners.models import Network, Organisation
 from tests.factories import EventFactory, PersonFactory, PersonMembershipFactory
+from worker import handlers
+from worker.delivery import deliver_queued
+from worker.mailbox import parse
+from worker.models import InboundMessage, OutgoingMessage
+
+from .helpers import send_out
+
+_uids = itertools.count(1)
 
 
 @pytest.fixture
@@ -89,3 +100,41 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def mailbox(mailbox_read, django_capture_on_commit_callbacks):
+    """Hand raw mail to the registered handlers as worker/mailbox.py does: one transaction that
+    records the InboundMessage, then what runs after the commit. Returns the outcome line."""
+
+    def deliver(raw: bytes, *, after_commit: bool = True) -> str:
+        message = parse(raw)
+        with django_capture_on_commit_callbacks(execute=after_commit):
+            with transaction.atomic():
+                row = InboundMessage.objects.create(
+                    folder="INBOX",
+                    uidvalidity=1,
+                    uid=next(_uids),
+                    message_id=str(message["Message-ID"]),
+                    state=InboundMessage.State.HANDLED,
+                )
+                row.outcome = handlers.handle(message)
+                row.save(update_fields=["outcome"])
+        return row.outcome
+
+    return deliver
+
+
+@pytest.fixture
+def invite(mailbox_read):
+    """Invite a demo person and send the invitation (the outbox row is sent)."""
+
+    def invite(event, email="jonas.berg@example.org") -> tuple[Invitation, OutgoingMessage]:
+        send_out(event=event, person_emails=[email])
+        deliver_queued()
+        invitation = Invitation.objects.get(event=event, email=email)
+        row = OutgoingMessage.objects.get(invitation_ref=invitation.pk, kind="invitation")
+        assert row.state == OutgoingMessage.State.SENT
+        return invitation, row
+
+    return invite

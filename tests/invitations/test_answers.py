@@ -163,6 +163,7 @@ def test_invitation_of_someone_registered_publicly_counts_as_registered(
     assert answers.reconcile_invitations() == 1
     publicly_registered.refresh_from_db()
     assert publicly_registered.state == "registered"
+    assert publicly_registered.channel == "web"  # the organiser's list says how it came
     assert publicly_registered.registration == Registration.objects.get()
     assert event_overview(publicly_registered.event).registered == 1
     assert answers.reconcile_invitations() == 0
@@ -358,3 +359,24 @@ def test_register_via_invitation_keeps_the_invited_address_and_falls_back_to_its
     )
     assert (registration.email, registration.language) == ("jonas.berg@example.org", "en")
     assert registration.title == "Miljøsjef"
+
+
+@pytest.mark.parametrize(
+    ("state", "text"),
+    [
+        (Invitation.State.ACCEPTED, "You accepted the invitation in your calendar."),
+        (Invitation.State.TENTATIVE, "You answered “maybe” in your calendar."),
+    ],
+)
+def test_answer_page_after_a_calendar_answer_asks_to_finish_and_registers(
+    client, invitation, state, text
+):
+    Invitation.objects.filter(pk=invitation.pk).update(state=state, channel="calendar")
+    html = client.get(_url(invitation)).content.decode()
+    assert text in html
+    assert '<form method="post"' in html
+    response = client.post(_url(invitation), _answer(name="Jonas Berg"))
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.REGISTERED
+    assert invitation.registration.status == Registration.Status.CONFIRMED

@@ -3,6 +3,7 @@ from email import message_from_string
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -10,6 +11,7 @@ from icalendar import Calendar
 
 from events import dates
 from events.calendar.components import event_uid
+from events.models import ReplyToken
 from invitations.models import Invitation, NetworkOptOut, SendOut
 from invitations.services import errors, sendouts
 from partners.models import Network, OrganisationMembership, Person
@@ -161,7 +163,9 @@ def test_sendout_emails_each_in_the_recipients_language(event, klima, eager_cele
         assert row.invitation_ref == invitation.pk and row.person_ref == invitation.person_id
 
 
-def test_sendout_email_carries_calendar_request_needs_action(event, klima, eager_celery):
+def test_sendout_email_carries_calendar_request_needs_action(
+    event, klima, eager_celery, mailbox_read
+):
     with_eager = send_out(event=event, network_ids=[klima.pk])
     assert with_eager.invited_count == 3
     row = OutgoingMessage.objects.filter(to_email="emma.wilson@example.org").get()
@@ -173,6 +177,19 @@ def test_sendout_email_carries_calendar_request_needs_action(event, klima, eager
     assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
     assert attendee.params["RSVP"] == "TRUE"
     assert str(vevent["UID"]) == event_uid(event)
+    token = ReplyToken.objects.get(event=event, email_key="emma.wilson@example.org").token
+    assert str(vevent["ORGANIZER"]) == "mailto:partnerskap+%s@vtfk.example" % token
+
+
+def test_sendout_without_a_mailbox_asks_no_answer_in_calendar(event, klima, eager_celery):
+    """No mailbox is read: no Accept button that leads nowhere, and the plain organiser."""
+    send_out(event=event, network_ids=[klima.pk])
+    row = OutgoingMessage.objects.filter(to_email="emma.wilson@example.org").get()
+    vevent = Calendar.from_ical(row.calendar).walk("VEVENT")[0]
+    assert vevent["ATTENDEE"].params["RSVP"] == "FALSE"
+    assert vevent["ATTENDEE"].params["PARTSTAT"] == "NEEDS-ACTION"
+    assert str(vevent["ORGANIZER"]) == "mailto:" + settings.ORGANISER_MAILBOX
+    assert not ReplyToken.objects.exists()
 
 
 def test_sendout_delivered_email_is_one_per_recipient(

@@ -96,6 +96,13 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
     )
     sendout = create_sendout(event=event, created_by=organiser, network_ids=[network.pk])
     token = create_api_token(user=organiser, name="walk")
+    from tests.factories import InboundReplyFactory
+    from worker.models import UndeliverableAddress
+
+    reply = InboundReplyFactory(event=event, sender="b@example.org")
+    address = UndeliverableAddress.objects.create(
+        email_key="b@example.org", status="5.1.1", diagnostic="User unknown", message=message
+    )
     return {
         "slug": network.slug,
         "sendout_id": str(sendout.pk),
@@ -107,6 +114,8 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
         "question_id": str(question.pk),
         "registration_id": str(waiting.pk),
         "token": waiting.token,
+        "reply_id": str(reply.pk),
+        "address_id": str(address.pk),
     }
 
 

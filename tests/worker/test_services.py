@@ -186,6 +186,7 @@ def test_state_counts_include_every_state():
         "retrying": 0,
         "failed": 1,
         "skipped": 0,
+        "bounced": 0,
     }
 
 
