@@ -31,8 +31,7 @@ TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def new_ticket_code() -> str:
-    # 32 letters: each random byte picks one without bias (256 = 8 x 32), in one read of the
-    # system's randomness instead of ten.
+    # Each random byte picks one of 32 letters without bias (256 = 8 x 32), in one read.
     return "".join([TICKET_ALPHABET[b % 32] for b in secrets.token_bytes(10)])
 
 
@@ -52,8 +51,7 @@ class Event(models.Model):
         AUTOMATIC = "automatic", _("Promote automatically")
         NONE = "none", _("No waiting list")
 
-    # Drafts are not public: anyone may open a published or a cancelled event (DESIGN rule 2).
-    # The one rule for the public pages, the API, the calendar feeds and the public-event SQL.
+    # Drafts are not public (DESIGN rule 2): pages, API, feeds and the public-event SQL.
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
 
     title = models.CharField(_("title"), max_length=200)
@@ -104,8 +102,7 @@ class Event(models.Model):
     # Calendar identity (DESIGN rule 7): one UID forever, SEQUENCE bumped on time/place/status change.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
-    # Grows with every change to the event, its sessions and questions (events.revisions).
-    revision = RevisionField(default=0, editable=False)
+    revision = RevisionField(default=0, editable=False)  # any change, events.revisions
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -237,10 +234,9 @@ class Registration(models.Model):
     # (events.services.seats), for the answer to that same request.
     waitlist_position_at_save: int | None = None
 
-    # Indexed by the (event, status, waitlisted_at) index, which starts with it; token and
-    # ticket_code are unique by constraints below (a unique field would also get a
-    # varchar_pattern_ops index on PostgreSQL, for LIKE 'abc%', which nothing asks). Every
-    # index is work on the busiest INSERT.
+    # Indexed by the (event, status, waitlisted_at) index; token and ticket_code unique by
+    # constraints below (a unique field also gets a LIKE index on PostgreSQL, which nothing
+    # asks). Every index is work on the busiest INSERT.
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="registrations", db_index=False
     )

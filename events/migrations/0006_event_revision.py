@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0004_registration_fewer_indexes'),
+        ('events', '0005_reply_token'),
     ]
 
     operations = [
