@@ -19,5 +19,6 @@ urlpatterns = [
     path("kalender/", include("events.feeds")),
     path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
     path("arrangor/invitasjoner/", include("invitations.organiser.urls")),
+    path("arrangor/innspill/", include("calls.organiser.urls")),
     path("", include("partners.urls")),
 ]

@@ -17,6 +17,7 @@ SECTIONS: list[tuple[Any, str, tuple[str, ...]]] = [
     ),
     (_("Events"), "events_organiser:list", ("events_organiser:",)),
     (_("Invitations"), "invitations_organiser:events", ("invitations_organiser:",)),
+    (_("Calls for input"), "calls_organiser:list", ("calls_organiser:",)),
     (_("Organisations"), "partners:organiser_organisations", ("partners:organiser_organisation",)),
     (_("API tokens"), "api_tokens:list", ("api_tokens:",)),
 ]
