@@ -17,6 +17,7 @@ urlpatterns = [
     path("arrangor/arrangementer/", include("events.organiser.urls")),
     path("invitasjon/", include("invitations.urls")),
     path("kalender/", include("events.feeds")),
+    path("innspill/", include("calls.urls")),
     path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
     path("arrangor/invitasjoner/", include("invitations.organiser.urls")),
     path("arrangor/innspill/", include("calls.organiser.urls")),

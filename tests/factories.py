@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import factory
 from django.utils import timezone
 
+from calls.models import Answer, AnswerText, Call, CallInvitation, CallQuestion
 from events.models import Event, Question, Registration, Session
 from partners.models import (
     Host,
@@ -263,3 +264,61 @@ def confirmation(
     }
     fields.update(overrides)
     return Message(**fields)
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """A published call for input, open now, for anyone, closing in two weeks."""
+
+    class Meta:
+        model = Call
+
+    host = factory.SubFactory(HostFactory)
+    slug = factory.Sequence(lambda n: "innspill-%03d" % n)
+    title = factory.Sequence(lambda n: "Innspill %03d" % n)
+    introduction = "Vi ønsker innspill.\n\nLes mer på https://example.org/innspill."
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+    status = Call.Status.PUBLISHED
+    contact_name = "Tom Omnes Lia"
+    contact_title = "Rådgiver"
+    contact_email = "tom.omnes.lia@telemark.example.org"
+
+
+class CallQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallQuestion
+
+    call = factory.SubFactory(CallFactory)
+    order = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: "Spørsmål %03d?" % n)
+
+
+class CallInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallInvitation
+
+    call = factory.SubFactory(CallFactory)
+    email = factory.Sequence(lambda n: "invitert%03d@example.org" % n)
+    name = factory.Sequence(lambda n: "Invitert %03d" % n)
+    state = CallInvitation.State.SENT
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """An answer with one text per question of its call (`text`)."""
+
+    class Meta:
+        model = Answer
+        skip_postgeneration_save = True
+
+    call = factory.SubFactory(CallFactory)
+    name = factory.Sequence(lambda n: "Svarer %03d" % n)
+    email = factory.Sequence(lambda n: "svarer%03d@example.org" % n)
+
+    @factory.post_generation
+    def text(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not create:
+            return
+        for question in self.call.questions.all():
+            AnswerText.objects.create(
+                answer=self, question=question, text=extracted or "Et innspill."
+            )
