@@ -5,10 +5,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from events.dates import format_datetime
 from events.email_layout import host_layout_context, render_in_layout
 from worker.services import Message, References
 
+from .formatting import format_deadline
 from .models import Call, CallInvitation
 
 
@@ -22,7 +22,7 @@ def _message(*, template: str, invitation: CallInvitation, call: Call, note: str
             "call": call,
             "name": invitation.name,
             "note": note,
-            "deadline": format_datetime(call.closes_at, weekday=False),
+            "deadline": format_deadline(call.closes_at),
             "button_url": settings.SITE_URL + invitation.get_absolute_url(),
         }
         bodies = render_in_layout("emails/calls/%s" % template, context)

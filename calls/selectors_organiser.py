@@ -53,8 +53,7 @@ def hosts_for_choice(user: User | AnonymousUser) -> QuerySet[Host]:
         return Host.objects.order_by("name")
     return (
         Host.objects.filter(
-            Q(pk__in=organised_hosts(user).values("pk"))
-            | Q(networks__in=organised_networks(user))
+            Q(pk__in=organised_hosts(user).values("pk")) | Q(networks__in=organised_networks(user))
         )
         .distinct()
         .order_by("name")

@@ -15,6 +15,7 @@ from events.dates import format_datetime
 from events.exports import XLSX_CONTENT_TYPE, spreadsheet_safe, spreadsheet_time
 from events.pdf import Document
 
+from .formatting import format_deadline
 from .summary import Summary
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -109,7 +110,7 @@ def summary_xlsx(summary: Summary) -> bytes:
 
 def summary_pdf(summary: Summary) -> bytes:
     call = summary.call
-    deadline = _("The deadline is %(date)s.") % {"date": format_datetime(call.closes_at, weekday=False)}
+    deadline = _("The deadline is %(date)s.") % {"date": format_deadline(call.closes_at)}
     document = Document(title=call.title, footer="%s · %s" % (call.title, call.host.name))
     document.heading(call.title)
     document.paragraph(

@@ -170,7 +170,11 @@ class AnswerFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All, not withdrawn")), *Answer.Status.choices, (WITHDRAWN, _("Withdrawn"))],
+        choices=[
+            ("", _("All, not withdrawn")),
+            *Answer.Status.choices,
+            (WITHDRAWN, _("Withdrawn")),
+        ],
     )
 
     def __init__(self, *args: Any, organisations: Any, networks: Any, **kwargs: Any) -> None:

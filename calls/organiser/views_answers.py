@@ -6,12 +6,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from partners.models import Network, Organisation
 
+from ..downloads import attachment_response
 from ..models import Answer
 from ..selectors_organiser import AnswerFilters, answers, get_answer, get_organised_call
 from ..services import organising
@@ -122,16 +123,7 @@ def attachment_download(
     attachment = answer.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    if not attachment.file.storage.exists(attachment.file.name):
+        raise Http404
+    # A FileResponse streams (not an HttpResponse); organiser_required only passes it on.
+    return attachment_response(attachment)  # type: ignore[return-value]

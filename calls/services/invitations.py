@@ -98,7 +98,9 @@ def _invitees(
     scope: list[int] | None,
 ) -> list[_Invitee]:
     """Each address once (case-insensitive), known people with their name and language."""
-    condition = Q(pk__in=PersonMembership.objects.filter(network_id__in=network_ids).values("person_id"))
+    condition = Q(
+        pk__in=PersonMembership.objects.filter(network_id__in=network_ids).values("person_id")
+    )
     condition |= Q(organisation_id__in=organisation_ids)
     people = Person.objects.filter(condition)
     if scope is not None:
@@ -107,14 +109,19 @@ def _invitees(
             pk__in=PersonMembership.objects.filter(network_id__in=scope).values("person_id")
         )
     pasted = {address.lower(): (name, address) for name, address in addresses}
-    known = {p.email.lower(): p for p in Person.objects.annotate(e=Lower("email")).filter(e__in=list(pasted))}
+    known = {
+        p.email.lower(): p
+        for p in Person.objects.annotate(e=Lower("email")).filter(e__in=list(pasted))
+    }
     found: dict[str, _Invitee] = {}
     for person in people.order_by("pk"):
-        found.setdefault(person.email.lower(), _Invitee(person.email, person.name, person.language, person))
+        found.setdefault(
+            person.email.lower(), _Invitee(person.email, person.name, person.language, person)
+        )
     for key, (name, address) in pasted.items():
-        person = known.get(key)
-        if person is not None:
-            found.setdefault(key, _Invitee(person.email, name or person.name, person.language, person))
+        match = known.get(key)
+        if match is not None:
+            found.setdefault(key, _Invitee(match.email, name or match.name, match.language, match))
         else:
             found.setdefault(key, _Invitee(address, name, Language.BOKMAL, None))
     return list(found.values())
@@ -179,16 +186,18 @@ def invite_to_call(
             )
     result.invited = CallInvitation.objects.bulk_create(rows)
     queue_messages(
-        messages=[invitation_message(invitation=i, call=call, note=note.strip()) for i in result.invited]
+        messages=[
+            invitation_message(invitation=i, call=call, note=note.strip()) for i in result.invited
+        ]
     )
     return result
 
 
 def _answered(call: Call) -> Exists:
     return Exists(
-        Answer.objects.filter(
-            call=call, withdrawn_at__isnull=True
-        ).annotate(e=Lower("email")).filter(Q(invitation=OuterRef("pk")) | Q(e=Lower(OuterRef("email"))))
+        Answer.objects.filter(call=call, withdrawn_at__isnull=True)
+        .annotate(e=Lower("email"))
+        .filter(Q(invitation=OuterRef("pk")) | Q(e=Lower(OuterRef("email"))))
     )
 
 
@@ -199,7 +208,10 @@ def send_call_reminders(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     calls = Call.objects.filter(
-        status=Call.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now, reminder_days__isnull=False
+        status=Call.Status.PUBLISHED,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        reminder_days__isnull=False,
     ).select_related("host")
     for call in calls:
         assert call.reminder_days is not None
