@@ -112,7 +112,17 @@ def test_public_and_personal_pages_are_sound_html(client, site, language):
     assert problems == {}
 
 
-def test_organiser_pages_are_sound_html(client, site):
+def test_organiser_pages_are_sound_html(client, site, settings, tmp_path):
+    from tests.calls.organiser_data import klima_call
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "calls.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private"},
+        },
+    }
+    call = klima_call()  # a call for input with answers, an attachment and a summary
     client.force_login(site["organiser"])
     client.cookies["django_language"] = "nb"
     problems = _walk(client, ["/arrangor/"], "nb")
@@ -120,6 +130,9 @@ def test_organiser_pages_are_sound_html(client, site):
     for url in [
         "/arrangor/invitasjoner/arrangement/%d/utsending/ny/" % event.pk,
         "/arrangor/arrangementer/ny/",
+        "/arrangor/innspill/ny/",
+        "/arrangor/innspill/%d/inviter/" % call.pk,
+        "/arrangor/innspill/%d/svar/%d/" % (call.pk, call.answers.first().pk),
     ]:
         response = client.post(url, {})
         assert response.status_code in (200, 400, 422), url

@@ -26,7 +26,9 @@ def _download(content: bytes, *, content_type: str, filename: str) -> HttpRespon
 @organiser_required
 def summary_page(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_organised_call(request.user, pk)
-    return render(request, "calls/organiser/summary.html", {"summary": call_summary(call)})
+    return render(
+        request, "calls/organiser/summary.html", {"call": call, "summary": call_summary(call)}
+    )
 
 
 @organiser_required

@@ -108,7 +108,9 @@ def _invitees(
         people = people.filter(
             pk__in=PersonMembership.objects.filter(network_id__in=scope).values("person_id")
         )
-    pasted = {address.lower(): (name, address) for name, address in addresses}
+    pasted: dict[str, tuple[str, str]] = {}
+    for name, address in addresses:
+        pasted.setdefault(address.lower(), (name, address))
     known = {
         p.email.lower(): p
         for p in Person.objects.annotate(e=Lower("email")).filter(e__in=list(pasted))

@@ -41,6 +41,7 @@ def organiser_routes() -> list[str]:
 # Which object a bare `pk` means, by the route's prefix (longest prefix wins).
 PK_BY_PREFIX = {
     "arrangor/arrangementer/": "event_id",
+    "arrangor/innspill/": "call_id",
 }
 
 
@@ -96,7 +97,17 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
     )
     sendout = create_sendout(event=event, created_by=organiser, network_ids=[network.pk])
     token = create_api_token(user=organiser, name="walk")
+    from tests.calls.organiser_data import attach
+    from tests.factories import AnswerFactory, CallFactory, CallQuestionFactory
+
+    call = CallFactory(host=network.hosts.first(), network=network, publishes_answers=True)
+    CallQuestionFactory(call=call, text="Walk question?")
+    answer = AnswerFactory(call=call, name="Walk answer")
+    attachment = attach(answer)
     return {
+        "call_id": str(call.pk),
+        "answer_id": str(answer.pk),
+        "attachment_id": str(attachment.pk),
         "slug": network.slug,
         "sendout_id": str(sendout.pk),
         "message_id": str(message.pk),
@@ -131,7 +142,14 @@ def _fill(route: str, values: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def urls(klima, klima_organiser):
+def urls(klima, klima_organiser, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "calls.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private"},
+        },
+    }
     values = _object_kwargs(klima, klima_organiser)
     routes = organiser_routes()
     return [(_fill(route, values), bool(CONVERTER.search(route))) for route in routes]
