@@ -5,12 +5,7 @@ import pytest
 
 from calls.models import Answer, AnswerAttachment
 from partners.models import Host, Network, OrganisationMembership
-from tests.calls.organiser_data import (  # noqa: F401
-    folkehelse_organiser,
-    klima_call,
-    klima_client,
-    klima_organiser,
-)
+from tests.calls.organiser_data import klima_call
 
 
 def _names(response) -> list[str]:

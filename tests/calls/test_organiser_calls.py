@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from calls.models import AnswerText, Call, CallQuestion
 from partners.models import Host, Network
-from tests.calls.organiser_data import klima_call, klima_client, klima_organiser  # noqa: F401
+from tests.calls.organiser_data import klima_call
 
 
 def _form(**overrides) -> dict:

@@ -10,11 +10,7 @@ from calls.models import Call, CallInvitation
 from calls.services.invitations import invite_to_call, send_call_reminders
 from invitations.models import NetworkOptOut
 from partners.models import Network, PersonMembership
-from tests.calls.organiser_data import (  # noqa: F401
-    klima_call,
-    klima_client,
-    klima_organiser,
-)
+from tests.calls.organiser_data import klima_call
 from tests.factories import AnswerFactory
 from worker.models import OutgoingMessage
 
@@ -25,7 +21,9 @@ def network(demo):
 
 
 def _people(network):
-    return [m.person for m in PersonMembership.objects.filter(network=network).select_related("person")]
+    return [
+        m.person for m in PersonMembership.objects.filter(network=network).select_related("person")
+    ]
 
 
 def test_send_out_to_a_network_in_each_persons_language(

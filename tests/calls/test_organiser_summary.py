@@ -7,12 +7,7 @@ from pypdf import PdfReader
 
 from calls.models import AnswerText
 from partners.models import Network, OrganisationMembership
-from tests.calls.organiser_data import (  # noqa: F401
-    folkehelse_organiser,
-    klima_call,
-    klima_client,
-    klima_organiser,
-)
+from tests.calls.organiser_data import klima_call
 
 LONG = "Grønn omstilling i Vestfold og Telemark. " * 120  # far longer than a line or a page
 
@@ -65,7 +60,7 @@ def test_summary_xlsx_reads_back(klima_client):
 def test_summary_xlsx_keeps_formulas_as_text(klima_client):
     call = klima_call()
     AnswerText.objects.filter(answer__name="Per Privat", question__order=1).update(
-        text="=HYPERLINK(\"http://evil.example\")"
+        text='=HYPERLINK("http://evil.example")'
     )
     response = klima_client.get("/arrangor/innspill/%d/sammendrag.xlsx" % call.pk)
     sheet = load_workbook(io.BytesIO(response.content))["Answers"]

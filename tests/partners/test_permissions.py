@@ -102,7 +102,7 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
 
     call = CallFactory(host=network.hosts.first(), network=network, publishes_answers=True)
     CallQuestionFactory(call=call, text="Walk question?")
-    answer = AnswerFactory(call=call, name="Walk answer")
+    answer = AnswerFactory(call=call, name="Walk answer", consent_to_publish=True)
     attachment = attach(answer)
     return {
         "call_id": str(call.pk),
