@@ -112,16 +112,9 @@ def test_public_and_personal_pages_are_sound_html(client, site, language):
     assert problems == {}
 
 
-def test_organiser_pages_are_sound_html(client, site, settings, tmp_path):
+def test_organiser_pages_are_sound_html(client, site, private_storage):
     from tests.calls.organiser_data import klima_call
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "calls.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
     call = klima_call()  # a call for input with answers, an attachment and a summary
     client.force_login(site["organiser"])
     client.cookies["django_language"] = "nb"

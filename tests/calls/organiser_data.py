@@ -81,7 +81,18 @@ def klima_call(**overrides) -> Call:
     return call
 
 
-# Fixtures: import them into a test module (`from tests.calls.organiser_data import ...`).
+# Fixtures (tests/conftest.py loads this module as a plugin).
+
+
+@pytest.fixture
+def private_storage(monkeypatch, tmp_path):
+    """Attachments go to the test's own folder. The field's storage callable is evaluated once,
+    when the model class is built, so overriding settings.STORAGES alone does not move them."""
+    from calls.storage import PrivateFileSystemStorage
+
+    storage = PrivateFileSystemStorage(location=tmp_path / "private")
+    monkeypatch.setattr(AnswerAttachment._meta.get_field("file"), "storage", storage)
+    return storage
 
 
 @pytest.fixture

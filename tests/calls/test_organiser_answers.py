@@ -7,6 +7,8 @@ from calls.models import Answer, AnswerAttachment
 from partners.models import Host, Network, OrganisationMembership
 from tests.calls.organiser_data import klima_call
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 
 def _names(response) -> list[str]:
     page = response.content.decode()

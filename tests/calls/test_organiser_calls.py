@@ -9,6 +9,8 @@ from calls.models import AnswerText, Call, CallQuestion
 from partners.models import Host, Network
 from tests.calls.organiser_data import klima_call
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 
 def _form(**overrides) -> dict:
     host = Host.objects.get(slug="telemark")

@@ -14,6 +14,8 @@ from tests.calls.organiser_data import klima_call
 from tests.factories import AnswerFactory
 from worker.models import OutgoingMessage
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 
 @pytest.fixture
 def network(demo):

@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -10,6 +11,8 @@ from partners.models import Network, OrganisationMembership
 from tests.calls.organiser_data import klima_call
 
 LONG = "Grønn omstilling i Vestfold og Telemark. " * 120  # far longer than a line or a page
+
+pytestmark = pytest.mark.usefixtures("private_storage")
 
 
 def _call_with_long_answer():

@@ -138,17 +138,10 @@ def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, 
 
 
 def test_organiser_pages_have_no_axe_violations(
-    live_server, page, demo_site, django_user_model, settings, tmp_path
+    live_server, page, demo_site, django_user_model, private_storage
 ):
     from tests.calls.organiser_data import klima_call
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "calls.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
     call = klima_call()
     answer = call.answers.order_by("pk").first()
     user = django_user_model.objects.create_superuser("axe", "axe@example.org", "not-used-here")

@@ -60,14 +60,7 @@ def _walk(client, start: str = "/arrangor/") -> tuple[set[str], Counter]:
 
 
 @pytest.fixture
-def walked_site(demo, klima, make_organiser, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "calls.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
+def walked_site(demo, klima, make_organiser, private_storage):
     seed_events()
     organiser = make_organiser("walker", superuser=True)
     # A draft send-out, a message, a token, a waiting list, a session and a question.

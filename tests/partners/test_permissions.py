@@ -142,14 +142,7 @@ def _fill(route: str, values: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def urls(klima, klima_organiser, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "calls.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
+def urls(klima, klima_organiser, private_storage):
     values = _object_kwargs(klima, klima_organiser)
     routes = organiser_routes()
     return [(_fill(route, values), bool(CONVERTER.search(route))) for route in routes]
