@@ -34,7 +34,9 @@ def deliver_group_message(*, group_message_id: int) -> int:
 @shared_task(name="invitations.apply_retention")
 def apply_retention() -> None:
     """Daily: personal data past its retention period (DESIGN rule 8)."""
+    from calls.services.retention import anonymise_answers
     from events.services.retention import apply_retention as apply_event_retention
 
     apply_event_retention()
     retention.anonymise_invitations()
+    anonymise_answers()

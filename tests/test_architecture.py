@@ -106,6 +106,7 @@ CALLS_FROM_INVITATIONS = {"invitations.selectors.opted_out_emails"}
 CALLS_IMPORTERS = {
     "invitations/management/commands/seed_demo.py",
     "invitations/management/commands/apply_retention.py",
+    "invitations/tasks.py",
 }
 
 

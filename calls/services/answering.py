@@ -58,7 +58,8 @@ class AnswerDetails:
 
 
 def _locked_call(call_id: int) -> Call:
-    return Call.objects.select_for_update().select_related("host").get(pk=call_id)
+    # Only the call's row: the host's (joined for the receipt) stays free for other calls.
+    return Call.objects.select_for_update(of=("self",)).select_related("host").get(pk=call_id)
 
 
 def check_open(call: Call, *, now: dt.datetime) -> None:

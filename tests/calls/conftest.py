@@ -33,13 +33,7 @@ ODT = zip_file({"mimetype": b"application/vnd.oasis.opendocument.text", "content
 def private_uploads(settings, tmp_path):
     """Attachments go to a folder of the test's own; the test can list what was left there."""
     root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "calls.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": root},
-        },
-    }
+    settings.PRIVATE_UPLOAD_ROOT = root
     return root
 
 
@@ -69,3 +63,13 @@ def form_data(call, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache (Redis): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -85,14 +85,11 @@ def klima_call(**overrides) -> Call:
 
 
 @pytest.fixture
-def private_storage(monkeypatch, tmp_path):
-    """Attachments go to the test's own folder. The field's storage callable is evaluated once,
-    when the model class is built, so overriding settings.STORAGES alone does not move them."""
-    from calls.storage import PrivateFileSystemStorage
-
-    storage = PrivateFileSystemStorage(location=tmp_path / "private")
-    monkeypatch.setattr(AnswerAttachment._meta.get_field("file"), "storage", storage)
-    return storage
+def private_storage(settings, tmp_path):
+    """Attachments go to the test's own folder (the private storage reads the setting at each
+    use)."""
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private"
+    return settings.PRIVATE_UPLOAD_ROOT
 
 
 @pytest.fixture

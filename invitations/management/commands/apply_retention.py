@@ -1,18 +1,21 @@
 from django.core.management.base import BaseCommand
 
+from calls.services.retention import anonymise_answers
 from events.services.retention import apply_retention
 from invitations.services.retention import anonymise_invitations
 
 
 class Command(BaseCommand):
     help = (
-        "Delete dietary/assistance needs, and anonymise participants, invitations and sent "
-        "emails whose retention period has passed (also run daily by Celery beat)."
+        "Delete dietary/assistance needs, and anonymise participants, invitations, answers to "
+        "calls for input and sent emails whose retention period has passed (also run daily by "
+        "Celery beat)."
     )
 
     def handle(self, *args, **options):
         result = apply_retention()
         invitations = anonymise_invitations()
+        calls = anonymise_answers()
         self.stdout.write(
             "Special needs deleted: %d; registrations anonymised: %d; invitations anonymised: %d; "
             "API idempotency records deleted: %d"
@@ -22,4 +25,9 @@ class Command(BaseCommand):
                 invitations,
                 result.idempotency_records_deleted,
             )
+        )
+        self.stdout.write(
+            "Answers to calls for input anonymised: %d (attachments deleted: %d); "
+            "invitations to answer anonymised: %d"
+            % (calls.answers_anonymised, calls.attachments_deleted, calls.invitations_anonymised)
         )

@@ -2,12 +2,16 @@
 
 from django.core.management.base import BaseCommand
 
+from calls.demo import seed_calls
 from events.demo import seed_events
 from partners.demo import seed_organisers, seed_partners
 
 
 class Command(BaseCommand):
-    help = "Load the demo partnership (from the seed text) and events relative to today."
+    help = (
+        "Load the demo partnership (from the seed text), events relative to today and the "
+        "calls for input."
+    )
 
     def handle(self, *args, **options):
         seed_partners()
@@ -16,3 +20,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo organisers loaded."))
         seed_events()
         self.stdout.write(self.style.SUCCESS("Demo events loaded."))
+        seed_calls()
+        self.stdout.write(self.style.SUCCESS("Demo calls for input loaded."))

@@ -1,0 +1,106 @@
+"""The deadline under real concurrency, on real PostgreSQL (DESIGN rule 13).
+
+An answer checks the deadline with the call's row locked and reads the clock after the lock:
+an organiser moving the deadline and answers arriving at the same moment are decided in one
+order. Each thread has its own database connection.
+"""
+
+import datetime as dt
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from calls.models import Answer, Call
+from calls.services.answering import AnswerDetails, submit_answer
+from calls.services.errors import CallClosed
+from tests.factories import CallFactory, CallQuestionFactory
+from worker.models import OutgoingMessage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WORKERS = 20
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        message = "concurrency tests need PostgreSQL (set DATABASE_URL=postgres://...)"
+        if os.environ.get("PARTNERSKAP_REQUIRE_INTEGRATION") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(monkeypatch):
+    """The broker is a boundary here: these tests commit, and nobody consumes the mail queue."""
+    monkeypatch.setattr("worker.services.enqueue_delivery", lambda *, message_ids: None)
+
+
+def _answer(call: Call, n: int):
+    def job():
+        try:
+            return submit_answer(
+                call=call,
+                details=AnswerDetails(
+                    name="Svarer %d" % n,
+                    email="svarer%d@example.org" % n,
+                    texts={call.questions.first().pk: "Innspill %d" % n},
+                ),
+            )
+        except Exception as exc:  # returned, so the assertion shows what went wrong
+            return exc
+        finally:
+            connections.close_all()
+
+    return job
+
+
+def test_answers_waiting_on_a_deadline_moved_to_the_past_are_all_refused():
+    call = CallFactory()
+    CallQuestionFactory(call=call, required=True)
+    locked = threading.Event()
+
+    def move_deadline():
+        try:
+            with transaction.atomic():
+                row = Call.objects.select_for_update().get(pk=call.pk)
+                locked.set()
+                time.sleep(0.5)  # answers arrive while the organiser's change is open
+                row.closes_at = timezone.now() - dt.timedelta(seconds=1)
+                row.opens_at = row.closes_at - dt.timedelta(days=1)
+                row.save()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=WORKERS + 1) as pool:
+        mover = pool.submit(move_deadline)
+        assert locked.wait(10)
+        outcomes = [
+            f.result(timeout=60) for f in [pool.submit(_answer(call, n)) for n in range(WORKERS)]
+        ]
+        mover.result(timeout=60)
+    assert all(isinstance(o, CallClosed) for o in outcomes), outcomes
+    assert not Answer.objects.exists() and not OutgoingMessage.objects.exists()
+
+
+def test_answers_at_once_before_the_deadline_are_all_kept_with_their_receipts():
+    call = CallFactory()
+    CallQuestionFactory(call=call, required=True)
+    gate = threading.Event()
+
+    def gated(job):
+        gate.wait()
+        return job()
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = [pool.submit(gated, _answer(call, n)) for n in range(WORKERS)]
+        gate.set()
+        outcomes = [f.result(timeout=60) for f in futures]
+    assert all(isinstance(o, Answer) for o in outcomes), outcomes
+    assert Answer.objects.count() == WORKERS
+    assert OutgoingMessage.objects.filter(kind="call_answer").count() == WORKERS
