@@ -154,12 +154,9 @@ def update_call(request: HttpRequest, slug: str, payload: CallPatch) -> dict[str
         if "questions" in payload.model_fields_set and payload.questions is not None
         else None
     )
-    if values or questions is not None:
-        organising.update_call(call=call, by_user=request.user, values=values, questions=questions)
-    if payload.status == Call.Status.PUBLISHED and not call.is_public:
-        organising.publish_call(call=call, by_user=request.user)
-    elif payload.status == Call.Status.DRAFT and call.is_public:
-        organising.unpublish_call(call=call, by_user=request.user)
+    organising.update_call(
+        call=call, by_user=request.user, values=values, questions=questions, status=payload.status
+    )
     return _call_answer(call)
 
 

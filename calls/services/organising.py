@@ -163,8 +163,10 @@ def update_call(
     by_user: Organiser,
     values: Mapping[str, Any],
     questions: Sequence[QuestionValues] | None = None,
+    status: str | None = None,
 ) -> Call:
-    """Change the fields given (and the questions, when given); nothing changes on a refusal."""
+    """Change the fields given, the questions (when given) and the status (when given: publish
+    or back to a draft), in one transaction: on a refusal nothing changes."""
     _check_fields(values, CALL_FIELDS)
     locked = Call.objects.select_for_update().get(pk=call.pk)
     for name, value in values.items():
@@ -177,8 +179,24 @@ def update_call(
     locked.save()
     if questions is not None:
         _save_questions(locked, questions)
+    if status == Call.Status.PUBLISHED and not locked.is_public:
+        _publish(locked)
+    elif status == Call.Status.DRAFT and locked.is_public:
+        _unpublish(locked)
     call.refresh_from_db()
     return call
+
+
+def _publish(locked: Call) -> None:
+    if not locked.questions.exists():
+        raise ValidationError(_("Add at least one question before publishing."))
+    locked.status = Call.Status.PUBLISHED
+    locked.save(update_fields=["status", "updated_at"])
+
+
+def _unpublish(locked: Call) -> None:
+    locked.status = Call.Status.DRAFT
+    locked.save(update_fields=["status", "updated_at"])
 
 
 @transaction.atomic(durable=True)
@@ -187,10 +205,7 @@ def publish_call(*, call: Call, by_user: Organiser) -> Call:
     if locked.is_public:
         raise ValidationError(_("This call is already published."))
     validate_call(call=locked, by_user=by_user)
-    if not locked.questions.exists():
-        raise ValidationError(_("Add at least one question before publishing."))
-    locked.status = Call.Status.PUBLISHED
-    locked.save(update_fields=["status", "updated_at"])
+    _publish(locked)
     call.refresh_from_db()
     return call
 
@@ -202,8 +217,7 @@ def unpublish_call(*, call: Call, by_user: Organiser) -> Call:
     locked = Call.objects.select_for_update().get(pk=call.pk)
     if not locked.is_public:
         raise ValidationError(_("This call is not published."))
-    locked.status = Call.Status.DRAFT
-    locked.save(update_fields=["status", "updated_at"])
+    _unpublish(locked)
     call.refresh_from_db()
     return call
 

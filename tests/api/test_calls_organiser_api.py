@@ -150,3 +150,13 @@ def test_answer_list_costs_the_same_queries_for_one_or_many(
     with CaptureQueriesContext(connection) as many:
         assert as_organiser.get(url).json()["count"] == 6
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_patch_that_cannot_publish_changes_nothing(as_organiser):
+    slug = as_organiser.post("/calls", {**NEW, "questions": []}).json()["slug"]
+    response = as_organiser.patch("/calls/%s" % slug, {"title": "Nytt", "status": "published"})
+    # A refusal by the call's state, not by a field: 409, as publishing an event.
+    assert response.status_code == 409
+    assert response.json()["message"] == "Legg til minst ett spørsmål før du publiserer."
+    call = Call.objects.get(slug=slug)
+    assert (call.title, call.status) == (NEW["title"], "draft")
