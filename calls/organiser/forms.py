@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Organisation, OrganisationMembership
+from partners.models import Language, Organisation, OrganisationMembership
 
 from ..models import Answer, Call
 from ..selectors_organiser import STATUS_FILTERS, WITHDRAWN, hosts_for_choice, networks_for_choice
@@ -221,6 +221,12 @@ class InviteForm(forms.Form):
         help_text=_('One per line: "address", "Name <address>" or "address;name".'),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language for addresses not in the registry"),
+        choices=Language.choices,
+        initial=Language.BOKMAL,
+        help_text=_("People in the registry get the invitation in their own language."),
     )
     note = forms.CharField(
         label=_("Personal message"),

@@ -29,6 +29,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
                 network_ids=[n.pk for n in data["networks"]],
                 organisation_ids=[o.pk for o in data["organisations"]],
                 addresses=data["addresses"],
+                language=data["language"],
                 note=data["note"],
             )
         except ValidationError as error:

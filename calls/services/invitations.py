@@ -96,6 +96,7 @@ def _invitees(
     organisation_ids: Sequence[int],
     addresses: Sequence[tuple[str, str]],
     scope: list[int] | None,
+    language: str,
 ) -> list[_Invitee]:
     """Each address once (case-insensitive), known people with their name and language."""
     condition = Q(
@@ -125,7 +126,7 @@ def _invitees(
         if match is not None:
             found.setdefault(key, _Invitee(match.email, name or match.name, match.language, match))
         else:
-            found.setdefault(key, _Invitee(address, name, Language.BOKMAL, None))
+            found.setdefault(key, _Invitee(address, name, language, None))
     return list(found.values())
 
 
@@ -137,20 +138,28 @@ def invite_to_call(
     network_ids: Sequence[int] = (),
     organisation_ids: Sequence[int] = (),
     addresses: str = "",
+    language: str = Language.BOKMAL,
     note: str = "",
 ) -> InviteResult:
-    """Invite everyone chosen who is not invited yet and has not opted out; one email each."""
+    """Invite everyone chosen who is not invited yet and has not opted out; one email each, in
+    the person's own language, or `language` for pasted addresses of nobody in the registry."""
     now = timezone.now()
     if not call.is_public:
         raise ValidationError(_("Publish the call before inviting answers."))
     if call.has_closed(now):
         raise ValidationError(_("The deadline has passed; invitations cannot be sent."))
+    if language not in Language.values:
+        raise ValidationError({"language": [_("Choose a language.")]})
     scope = _scope(by_user)
     if scope is not None and not set(map(int, network_ids)) <= set(scope):
         raise ValidationError({"networks": [_("You can only invite from networks you organise.")]})
     pasted = parse_addresses(addresses)
     invitees = _invitees(
-        network_ids=network_ids, organisation_ids=organisation_ids, addresses=pasted, scope=scope
+        network_ids=network_ids,
+        organisation_ids=organisation_ids,
+        addresses=pasted,
+        scope=scope,
+        language=language,
     )
     if not invitees:
         raise ValidationError(_("Choose at least one recipient."))

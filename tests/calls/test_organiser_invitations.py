@@ -39,7 +39,11 @@ def test_send_out_to_a_network_in_each_persons_language(
     with django_capture_on_commit_callbacks() as callbacks:
         response = klima_client.post(
             "/arrangor/innspill/%d/inviter/" % call.pk,
-            {"networks": [str(network.pk)], "addresses": "", "note": "Vi vil gjerne høre fra deg."},
+            {
+                "networks": [str(network.pk)],
+                "language": "nb",
+                "note": "Vi vil gjerne høre fra deg.",
+            },
         )
     assert response.status_code == 302
     assert callbacks, "delivery is enqueued after commit"
@@ -63,13 +67,17 @@ def test_pasted_addresses_and_each_address_once(klima_client, network):
     call = klima_call()
     response = klima_client.post(
         "/arrangor/innspill/%d/inviter/" % call.pk,
-        {"addresses": "Kari Nordmann <kari@example.org>\nola@example.org;Ola\nKARI@example.org"},
+        {
+            "addresses": "Kari Nordmann <kari@example.org>\nola@example.org;Ola\nKARI@example.org",
+            "language": "nn",
+        },
     )
     assert response.status_code == 302
-    assert sorted(CallInvitation.objects.values_list("email", "name")) == [
-        ("kari@example.org", "Kari Nordmann"),
-        ("ola@example.org", "Ola"),
+    assert sorted(CallInvitation.objects.values_list("email", "name", "language")) == [
+        ("kari@example.org", "Kari Nordmann", "nn"),
+        ("ola@example.org", "Ola", "nn"),
     ]
+    assert {m.language for m in OutgoingMessage.objects.all()} == {"nn"}
     again = invite_to_call(call=call, by_user=_superuser(), addresses="kari@example.org")
     assert (len(again.invited), again.already_invited) == (0, 1)
     assert OutgoingMessage.objects.count() == 2
@@ -85,7 +93,7 @@ def test_a_bad_address_sends_nothing(klima_client):
     call = klima_call()
     response = klima_client.post(
         "/arrangor/innspill/%d/inviter/" % call.pk,
-        {"addresses": "kari@example.org\nikke en adresse"},
+        {"addresses": "kari@example.org\nikke en adresse", "language": "nb"},
     )
     assert response.status_code == 200
     assert "These lines are not email addresses: 2. Nothing was sent." in response.content.decode()
@@ -97,7 +105,10 @@ def test_opt_outs_of_the_network_are_honoured(klima_client, network):
     call = klima_call()
     people = _people(network)
     NetworkOptOut.objects.create(network=network, email=people[0].email.upper())
-    klima_client.post("/arrangor/innspill/%d/inviter/" % call.pk, {"networks": [str(network.pk)]})
+    klima_client.post(
+        "/arrangor/innspill/%d/inviter/" % call.pk,
+        {"networks": [str(network.pk)], "language": "nb"},
+    )
     invited = set(CallInvitation.objects.values_list("email", flat=True))
     assert people[0].email not in invited
     assert invited == {p.email for p in people[1:]}
@@ -116,7 +127,8 @@ def test_organiser_cannot_invite_from_a_network_they_do_not_organise(klima_organ
 def test_no_invitations_for_a_draft_or_closed_call(klima_client):
     draft = klima_call(status=Call.Status.DRAFT)
     response = klima_client.post(
-        "/arrangor/innspill/%d/inviter/" % draft.pk, {"addresses": "kari@example.org"}
+        "/arrangor/innspill/%d/inviter/" % draft.pk,
+        {"addresses": "kari@example.org", "language": "nb"},
     )
     assert "Publish the call before inviting answers." in response.content.decode()
     closed = klima_call(
@@ -125,7 +137,8 @@ def test_no_invitations_for_a_draft_or_closed_call(klima_client):
         closes_at=timezone.now() - dt.timedelta(days=1),
     )
     response = klima_client.post(
-        "/arrangor/innspill/%d/inviter/" % closed.pk, {"addresses": "kari@example.org"}
+        "/arrangor/innspill/%d/inviter/" % closed.pk,
+        {"addresses": "kari@example.org", "language": "nb"},
     )
     assert "The deadline has passed" in response.content.decode()
     assert not CallInvitation.objects.exists()
