@@ -9,7 +9,7 @@ from pydantic import BaseModel
 LanguageCode = Literal["nb", "nn", "en"]
 
 
-class QuestionOut(Schema):
+class CallQuestionOut(Schema):
     id: int
     order: int
     text: str
@@ -51,7 +51,7 @@ class CallDetailOut(CallOut):
     contact_title: str
     contact_email: str
     contact_phone: str
-    questions: list[QuestionOut]
+    questions: list[CallQuestionOut]
     published_answers: list[PublishedAnswerOut] = Field(
         ..., description="Only answers an organiser published, with the sender's consent."
     )

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 
 from api.errors import install_error_handlers, refuse_nul_characters
 from api.idempotency import idempotent
-from calls.api import router as calls_router
+from calls.api_organiser import router as calls_router
 from events.api import router as events_router
 from invitations.api import router as invitations_router
 from partners.api import router as partners_router

@@ -294,6 +294,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "invitations-start-due-sendouts": {"task": "invitations.start_due_sendouts", "schedule": 60.0},
     "invitations-send-reminders": {"task": "invitations.send_reminders", "schedule": 900.0},
+    # Calls for input: invitees who have not answered (calls/services/invitations.py).
+    "calls-send-reminders": {"task": "calls.send_reminders", "schedule": 900.0},
     # Calendar answers the mailbox recorded but a killed worker did not apply
     # (invitations/services/calendar_answers.py).
     "invitations-apply-inbound-replies": {

@@ -20,5 +20,6 @@ urlpatterns = [
     path("innspill/", include("calls.urls")),
     path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
     path("arrangor/invitasjoner/", include("invitations.organiser.urls")),
+    path("arrangor/innspill/", include("calls.organiser.urls")),
     path("", include("partners.urls")),
 ]

@@ -4,6 +4,9 @@ from django.contrib.auth import get_user_model
 from partners.demo import seed_partners
 from partners.models import Network, OrganiserRole
 
+# The organiser fixtures of calls for input (klima_organiser, klima_client, ...).
+pytest_plugins = ["tests.calls.organiser_data"]
+
 
 @pytest.fixture(autouse=True)
 def _default_language():

@@ -129,7 +129,10 @@ def test_public_and_personal_pages_are_sound_html(client, site, language):
     assert problems == {}
 
 
-def test_organiser_pages_are_sound_html(client, site):
+def test_organiser_pages_are_sound_html(client, site, private_storage):
+    from tests.calls.organiser_data import klima_call
+
+    call = klima_call()  # a call for input with answers, an attachment and a summary
     client.force_login(site["organiser"])
     client.cookies["django_language"] = "nb"
     problems = _walk(client, ["/arrangor/"], "nb")
@@ -138,6 +141,9 @@ def test_organiser_pages_are_sound_html(client, site):
         "/arrangor/invitasjoner/arrangement/%d/utsending/ny/" % event.pk,
         "/arrangor/arrangementer/ny/",
         "/arrangor/invitasjoner/adresser/%d/" % site["address"].pk,
+        "/arrangor/innspill/ny/",
+        "/arrangor/innspill/%d/inviter/" % call.pk,
+        "/arrangor/innspill/%d/svar/%d/" % (call.pk, call.answers.first().pk),
     ]:
         response = client.post(url, {})
         assert response.status_code in (200, 400, 422), url

@@ -26,6 +26,7 @@ SECTIONS: list[tuple[Any, str, tuple[str, ...]]] = [
             "invitations_organiser:address",
         ),
     ),
+    (_("Calls for input"), "calls_organiser:list", ("calls_organiser:",)),
     (_("Organisations"), "partners:organiser_organisations", ("partners:organiser_organisation",)),
     (_("API tokens"), "api_tokens:list", ("api_tokens:",)),
 ]

@@ -137,7 +137,13 @@ def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, 
     assert problems == {}
 
 
-def test_organiser_pages_have_no_axe_violations(live_server, page, demo_site, django_user_model):
+def test_organiser_pages_have_no_axe_violations(
+    live_server, page, demo_site, django_user_model, private_storage
+):
+    from tests.calls.organiser_data import klima_call
+
+    call = klima_call()
+    answer = call.answers.order_by("pk").first()
     user = django_user_model.objects.create_superuser("axe", "axe@example.org", "not-used-here")
     client = Client()
     client.force_login(user)
@@ -193,6 +199,14 @@ def test_organiser_pages_have_no_axe_violations(live_server, page, demo_site, dj
         "/arrangor/api-tokens/",
         "/arrangor/organisasjoner/",
         "/arrangor/organisasjoner/ny/",
+        "/arrangor/innspill/",
+        "/arrangor/innspill/ny/",
+        f"/arrangor/innspill/{call.pk}/",
+        f"/arrangor/innspill/{call.pk}/rediger/",
+        f"/arrangor/innspill/{call.pk}/svar/",
+        f"/arrangor/innspill/{call.pk}/svar/{answer.pk}/",
+        f"/arrangor/innspill/{call.pk}/sammendrag/",
+        f"/arrangor/innspill/{call.pk}/inviter/",
     ]
     problems = {}
     for path in paths:

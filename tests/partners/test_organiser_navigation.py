@@ -16,7 +16,7 @@ from django.urls import get_resolver
 from events.demo import seed_events
 from events.models import Event, Question
 from invitations.services import sendouts
-from tests.factories import EventFactory
+from tests.factories import CallFactory, EventFactory
 
 from ..html_checks import post_actions, route_of, site_links
 from .test_permissions import _object_kwargs, organiser_routes
@@ -60,7 +60,7 @@ def _walk(client, start: str = "/arrangor/") -> tuple[set[str], Counter]:
 
 
 @pytest.fixture
-def walked_site(demo, klima, make_organiser):
+def walked_site(demo, klima, make_organiser, private_storage):
     seed_events()
     organiser = make_organiser("walker", superuser=True)
     # A draft send-out, a message, a token, a waiting list, a session and a question.
@@ -80,6 +80,8 @@ def walked_site(demo, klima, make_organiser):
         organiser_email="",
         capacity=None,
     )
+    # A draft call for input, so its publish button is there to reach.
+    CallFactory(host=event.host, network=klima, status="draft", slug="walk-draft")
     # One send-out that went out, so the invitation pages have invited people to link to.
     sent = sendouts.create_sendout(event=event, created_by=organiser, network_ids=[klima.pk])
     sendouts.schedule_sendout(sendout_id=sent.pk)
@@ -114,6 +116,7 @@ def test_organiser_pages_mark_the_current_section_in_a_nav_landmark(client, walk
         ("/arrangor/invitasjoner/", "Invitations"),
         ("/arrangor/organisasjoner/", "Organisations"),
         ("/arrangor/api-tokens/", "API tokens"),
+        ("/arrangor/innspill/", "Calls for input"),
     ]:
         html = client.get(path).content.decode()
         nav = re.search(r'<nav [^>]*aria-label="Organiser menu"[^>]*>(.*?)</nav>', html, re.S)

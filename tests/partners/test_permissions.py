@@ -41,6 +41,7 @@ def organiser_routes() -> list[str]:
 # Which object a bare `pk` means, by the route's prefix (longest prefix wins).
 PK_BY_PREFIX = {
     "arrangor/arrangementer/": "event_id",
+    "arrangor/innspill/": "call_id",
 }
 
 
@@ -103,7 +104,17 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
     address = UndeliverableAddress.objects.create(
         email_key="b@example.org", status="5.1.1", diagnostic="User unknown", message=message
     )
+    from tests.calls.organiser_data import attach
+    from tests.factories import AnswerFactory, CallFactory, CallQuestionFactory
+
+    call = CallFactory(host=network.hosts.first(), network=network, publishes_answers=True)
+    CallQuestionFactory(call=call, text="Walk question?")
+    answer = AnswerFactory(call=call, name="Walk answer", consent_to_publish=True)
+    attachment = attach(answer)
     return {
+        "call_id": str(call.pk),
+        "answer_id": str(answer.pk),
+        "attachment_id": str(attachment.pk),
         "slug": network.slug,
         "sendout_id": str(sendout.pk),
         "message_id": str(message.pk),
@@ -140,7 +151,7 @@ def _fill(route: str, values: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def urls(klima, klima_organiser):
+def urls(klima, klima_organiser, private_storage):
     values = _object_kwargs(klima, klima_organiser)
     routes = organiser_routes()
     return [(_fill(route, values), bool(CONVERTER.search(route))) for route in routes]

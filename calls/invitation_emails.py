@@ -1,0 +1,51 @@
+"""The invitation to answer a call and its reminder: one email per person, in their language,
+with the personal link to the form, in the one email layout (events/email_layout.py)."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from events.email_layout import host_layout_context, render_in_layout
+from worker.services import Message, References
+
+from .formatting import format_deadline
+from .models import Call, CallInvitation
+
+
+def _message(*, template: str, invitation: CallInvitation, call: Call, note: str) -> Message:
+    language = invitation.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            **host_layout_context(
+                call.host, organiser_name=call.contact_name, organiser_email=call.contact_email
+            ),
+            "call": call,
+            "name": invitation.name,
+            "note": note,
+            "deadline": format_deadline(call.closes_at),
+            "button_url": settings.SITE_URL + invitation.get_absolute_url(),
+        }
+        bodies = render_in_layout("emails/calls/%s" % template, context)
+        subject = " ".join(
+            render_to_string("emails/calls/%s_subject.txt" % template, context).split()
+        )
+    return Message(
+        to_email=invitation.email,
+        to_name=invitation.name,
+        subject=subject,
+        text_body=bodies.text,
+        html_body=bodies.html,
+        attachments=bodies.inline,
+        reply_to=call.contact_email or call.host.email,
+        language=language,
+        kind="call_%s" % template,
+        refs=References(person=invitation.person_id),
+    )
+
+
+def invitation_message(*, invitation: CallInvitation, call: Call, note: str = "") -> Message:
+    return _message(template="invitation", invitation=invitation, call=call, note=note)
+
+
+def reminder_message(*, invitation: CallInvitation, call: Call) -> Message:
+    return _message(template="reminder", invitation=invitation, call=call, note="")
