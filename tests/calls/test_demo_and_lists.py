@@ -79,3 +79,13 @@ def test_the_list_costs_the_same_queries_for_one_and_many(client, db, django_ass
         )
     with django_assert_num_queries(len(one.captured_queries)):
         client.get("/innspill/")
+
+
+@pytest.mark.parametrize(("language", "label"), [("nb", "Innspill"), ("nn", "Innspel")])
+def test_every_page_links_the_calls_from_the_main_menu(client, db, language, label):
+    client.cookies["django_language"] = language
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    menu = html.split('<nav aria-label="', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/innspill/">%s</a>' % label in menu
+    listing = client.get("/innspill/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert '<a href="/innspill/" aria-current="page">%s</a>' % label in listing
