@@ -96,6 +96,11 @@ def get_call(request: HttpRequest, slug: str) -> dict:
     call = selectors.public_call(slug=slug[:80])
     if call is None:
         raise not_found()
+    return call_detail(call)
+
+
+def call_detail(call: Call) -> dict:
+    """A call as GET /calls/{slug} shows it: its fields, questions and published answers."""
     answers = [
         {
             "id": a.pk,

@@ -21,7 +21,7 @@ from partners.models import Host, Network, Organisation
 from partners.selectors import organised_hosts
 
 from . import selectors
-from .api import IdempotencyKey, _call_out, router
+from .api import IdempotencyKey, call_detail, router
 from .models import Answer, Call
 from .schemas_organiser import (
     AnswerFilter,
@@ -86,26 +86,8 @@ def _questions(items: list[QuestionIn]) -> list[QuestionValues]:
 def _call_answer(call: Call) -> dict[str, Any]:
     """The call as GET /calls/{slug} shows it, with its status and reminder (drafts too)."""
     call = Call.objects.select_related("host", "network").get(pk=call.pk)
-    published = [
-        {
-            "id": a.pk,
-            "name": "" if a.on_behalf and a.organisation_display else a.name,
-            "organisation": a.organisation_display,
-            "on_behalf": a.on_behalf,
-            "submitted_at": a.submitted_at,
-            "texts": [{"question": t.question_id, "text": t.text} for t in a.texts.all()],
-        }
-        for a in selectors.published_answers(call)
-    ]
     return {
-        **_call_out(call),
-        "introduction": call.introduction,
-        "contact_name": call.contact_name,
-        "contact_title": call.contact_title,
-        "contact_email": call.contact_email,
-        "contact_phone": call.contact_phone,
-        "questions": list(call.questions.all()),
-        "published_answers": published,
+        **call_detail(call),
         "status": call.status,
         "reminder_days": call.reminder_days,
     }
