@@ -138,18 +138,7 @@ def invitee_reminder_message(*, invitation: Invitation, event: Event) -> Message
         return finish_registration_message(invitation=invitation, event=event, reminder=True)
     context = {"name": invitation.name, **_answer_context(event=event, token=invitation.token)}
     rendered = _render("invitee_reminder", context, invitation.language, event=event)
-    return Message(
-        to_email=invitation.email,
-        to_name=invitation.name,
-        subject=rendered.subject,
-        text_body=rendered.text_body,
-        html_body=rendered.html_body,
-        attachments=rendered.inline,
-        reply_to=event.organiser_email,
-        language=invitation.language,
-        kind="invitation_reminder",
-        refs=References(event=event.pk, invitation=invitation.pk, person=invitation.person_id),
-    )
+    return _to_invitee(invitation, event, rendered, kind="invitation_reminder", sendout=False)
 
 
 def finish_registration_message(
@@ -163,6 +152,14 @@ def finish_registration_message(
         **_answer_context(event=event, token=invitation.token),
     }
     rendered = _render("finish_registration", context, invitation.language, event=event)
+    kind = "invitation_reminder" if reminder else "finish_registration"
+    return _to_invitee(invitation, event, rendered, kind=kind, sendout=True)
+
+
+def _to_invitee(
+    invitation: Invitation, event: Event, rendered: RenderedEmail, *, kind: str, sendout: bool
+) -> Message:
+    """A rendered email without a calendar to an invitee (`sendout`: refer to its send-out)."""
     return Message(
         to_email=invitation.email,
         to_name=invitation.name,
@@ -172,12 +169,12 @@ def finish_registration_message(
         attachments=rendered.inline,
         reply_to=event.organiser_email,
         language=invitation.language,
-        kind="invitation_reminder" if reminder else "finish_registration",
+        kind=kind,
         refs=References(
             event=event.pk,
             invitation=invitation.pk,
             person=invitation.person_id,
-            sendout=invitation.sendout_id,
+            sendout=invitation.sendout_id if sendout else None,
         ),
     )
 
