@@ -38,7 +38,7 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return _not_found(request, _("This link does not lead to an invitation."))
     _use_invitee_language(request, invitation.language)
-    context = {
+    context: dict[str, object] = {
         "invitation": invitation,
         "call": invitation.call,
         "network": invitation.call.network,

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'send-out',
                 'verbose_name_plural': 'send-outs',
                 'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['state', 'created_at'], name='calls_calls_state_5a1c2e_idx')],
+                'indexes': [models.Index(fields=['state', 'created_at'], name='calls_calls_state_bbbd97_idx')],
             },
         ),
     ]

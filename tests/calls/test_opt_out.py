@@ -81,7 +81,7 @@ def test_the_reminder_links_the_opt_out_too(invited):
 
 def test_a_call_without_a_network_has_no_opt_out_link(client, network, root):
     call = klima_call(network=None, slug="uten-nettverk")
-    _send(call, root, addresses="kari@example.org")
+    _send(call, root, addresses="kari@example.org", language="en")
     message = OutgoingMessage.objects.get(to_email="kari@example.org")
     assert "/avmeld/" not in message.text_body and "/avmeld/" not in message.html_body
     invitation = CallInvitation.objects.get(call=call)

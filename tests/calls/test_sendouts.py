@@ -138,7 +138,7 @@ def test_a_crash_mid_batch_loses_only_that_batch_and_the_rerun_resumes(network, 
     monkeypatch.setattr(sendouts, "BATCH_SIZE", 2)
     call = klima_call()
     members = _members(network)
-    assert len(members) >= 5
+    assert len(members) == 3  # batches of 2: two of people, two of the three pasted rows
     pasted = "a@example.org\nb@example.org\nc@example.org"
     sendout = create_call_sendout(
         call=call, by_user=root, network_ids=[network.pk], addresses=pasted
@@ -252,11 +252,12 @@ def test_redis_down_the_send_out_is_kept_and_the_beat_starts_it_later(
     klima_client, network, eager_celery, django_capture_on_commit_callbacks, caplog
 ):
     call = klima_call()
-    with broker_down(eager_celery), django_capture_on_commit_callbacks(execute=True):
-        response = klima_client.post(
-            "/arrangor/innspill/%d/inviter/" % call.pk,
-            {"networks": [str(network.pk)], "addresses": "kari@example.org", "language": "nb"},
-        )
+    with broker_down(eager_celery):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = klima_client.post(
+                "/arrangor/innspill/%d/inviter/" % call.pk,
+                {"networks": [str(network.pk)], "addresses": "kari@example.org", "language": "nb"},
+            )
         assert response.status_code == 302
         assert "could not enqueue call send-out" in caplog.text
         sendout = CallSendOut.objects.get()
