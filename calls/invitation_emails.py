@@ -1,8 +1,10 @@
 """The invitation to answer a call and its reminder: one email per person, in their language,
-with the personal link to the form, in the one email layout (events/email_layout.py)."""
+with the personal link to the form, in the one email layout (events/email_layout.py); for a
+call of a network, the footer links to the page that stops that network's invitations."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from events.email_layout import host_layout_context, render_in_layout
@@ -24,6 +26,7 @@ def _message(*, template: str, invitation: CallInvitation, call: Call, note: str
             "note": note,
             "deadline": format_deadline(call.closes_at),
             "button_url": settings.SITE_URL + invitation.get_absolute_url(),
+            **_opt_out(invitation=invitation, call=call),
         }
         bodies = render_in_layout("emails/calls/%s" % template, context)
         subject = " ".join(
@@ -41,6 +44,14 @@ def _message(*, template: str, invitation: CallInvitation, call: Call, note: str
         kind="call_%s" % template,
         refs=References(person=invitation.person_id),
     )
+
+
+def _opt_out(*, invitation: CallInvitation, call: Call) -> dict[str, str]:
+    if call.network_id is None:
+        return {}
+    assert call.network is not None
+    path = reverse("calls:opt_out", kwargs={"token": invitation.token})
+    return {"opt_out_url": settings.SITE_URL + path, "opt_out_network": call.network.name}
 
 
 def invitation_message(*, invitation: CallInvitation, call: Call, note: str = "") -> Message:

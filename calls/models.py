@@ -178,6 +178,64 @@ class CallInvitation(models.Model):
         return reverse("calls:invited", kwargs={"token": self.token})
 
 
+class CallSendOut(models.Model):
+    """One send-out of invitations to answer a call: recorded in the organiser's request, then
+    expanded by a Celery task (calls.tasks.expand_sendout) a batch per transaction."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Waiting to start")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+        # The call closed or was unpublished before everyone was invited: the rest are not.
+        STOPPED = "stopped", _("Stopped: the call is closed or not published")
+
+    RUNNING_STATES = (State.SCHEDULED, State.SENDING)
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call for input"), on_delete=models.CASCADE, related_name="sendouts"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("personal message"), blank=True)
+    # {"networks": [id], "organisations": [id], "scope": [network id] (absent: superuser),
+    #  "pasted": [[name, email, language]]}: what the organiser picked, the pasted list checked.
+    selection = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.SCHEDULED
+    )
+    # Progress: the selected people in primary-key order, then the pasted rows in their order;
+    # each batch moves these in the transaction that invites its people, so a rerun resumes.
+    people_cursor = models.BigIntegerField(default=0, editable=False)
+    people_done = models.BooleanField(default=False, editable=False)
+    pasted_cursor = models.PositiveIntegerField(default=0, editable=False)
+    invited_count = models.PositiveIntegerField(_("invited"), default=0)
+    already_invited_count = models.PositiveIntegerField(_("left out: already invited"), default=0)
+    opted_out_count = models.PositiveIntegerField(_("left out: opted out"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    progressed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("send-out")
+        verbose_name_plural = _("send-outs")
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.call} – {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in self.RUNNING_STATES
+
+
 class Answer(models.Model):
     """An answer to a call. A public record once received (offentleglova): it is kept, and
     shown publicly only when the call publishes, the person consented and an organiser chose to."""

@@ -106,5 +106,13 @@ def invitation_by_token(*, token: str) -> CallInvitation | None:
     )
 
 
+def invitation_for_opt_out(*, token: str) -> CallInvitation | None:
+    """An invitation by token whatever its call's state: its holder may stop the network's
+    invitations after the deadline, or after the call was taken down, too."""
+    if not token or len(token) > 64:
+        return None
+    return CallInvitation.objects.filter(token=token).select_related("call__network").first()
+
+
 def live_answer_for_invitation(invitation: CallInvitation) -> Answer | None:
     return Answer.objects.filter(invitation=invitation, withdrawn_at__isnull=True).first()

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import opt_out, views
 
 
 class CallIdConverter:
@@ -23,6 +23,8 @@ app_name = "calls"
 urlpatterns = [
     path("", views.call_list, name="list"),
     path("invitasjon/<str:token>/", views.invited, name="invited"),
+    path("invitasjon/<str:token>/avmeld/", opt_out.opt_out, name="opt_out"),
+    path("avmelding/<str:token>/angre/", opt_out.opt_out_undo, name="opt_out_undo"),
     path("svar/<str:token>/", views.answer_detail, name="answer"),
     path("svar/<str:token>/endre/", views.answer_change, name="answer_change"),
     path("svar/<str:token>/trekk/", views.answer_withdraw, name="answer_withdraw"),

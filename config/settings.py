@@ -296,6 +296,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "invitations-send-reminders": {"task": "invitations.send_reminders", "schedule": 900.0},
     # Calls for input: invitees who have not answered (calls/services/invitations.py).
     "calls-send-reminders": {"task": "calls.send_reminders", "schedule": 900.0},
+    # Calls' send-outs the broker never got, or that stopped moving (calls/services/sendouts.py).
+    "calls-start-due-sendouts": {
+        "task": "calls.start_due_sendouts",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     # Calendar answers the mailbox recorded but a killed worker did not apply
     # (invitations/services/calendar_answers.py).
     "invitations-apply-inbound-replies": {

@@ -62,6 +62,13 @@ def opted_out_emails(*, network: Network | None, emails: list[str]) -> set[str]:
     )
 
 
+def opt_out_by_token(*, token: str) -> NetworkOptOut | None:
+    """The opt-out its holder may undo (the link on the page that recorded it)."""
+    if not token or len(token) > 64:
+        return None
+    return NetworkOptOut.objects.select_related("network").filter(token=token).first()
+
+
 def sendout_progress(sendout: SendOut) -> dict[str, int]:
     """Delivery of a send-out's messages and what came back: three aggregate queries.
 

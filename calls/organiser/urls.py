@@ -28,4 +28,9 @@ urlpatterns = [
     path("<int:pk>/sammendrag.xlsx", views_summary.summary_xlsx_download, name="summary_xlsx"),
     path("<int:pk>/sammendrag.pdf", views_summary.summary_pdf_download, name="summary_pdf"),
     path("<int:pk>/inviter/", views_invitations.invite, name="invite"),
+    path(
+        "<int:pk>/inviter/<int:call_sendout_id>/",
+        views_invitations.sendout_detail,
+        name="sendout",
+    ),
 ]

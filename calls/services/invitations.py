@@ -1,17 +1,14 @@
-"""Inviting answers to a call: a send-out to networks, organisations or a pasted list of
-addresses, and the reminder before the deadline to invitees who have not answered.
-
-Each invitee gets a CallInvitation (a personal link) and one email in their language, queued
-in the outbox in the same transaction. An address is invited once per call; people who opted
-out of the call's network, or of a network the send-out names, are left out (the opt-outs are
-invitations' NetworkOptOut, read through invitations.selectors.opted_out_emails only).
+"""Inviting answers to a call: the send-out to networks, organisations or a pasted list of
+addresses (recorded here, expanded by a Celery task in services/sendouts.py), the invitee's
+opt-out of the call's network, and the reminder before the deadline to those who have not
+answered. The opt-outs are invitations' NetworkOptOut, written through its record_opt_out.
 """
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -21,30 +18,17 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from invitations.selectors import opted_out_emails
-from partners.models import Language, Network, Person, PersonMembership
+from invitations.services.answers import record_opt_out
+from partners.models import Language
 from partners.selectors import organised_networks
 from worker.services import queue_messages
 
-from ..invitation_emails import invitation_message, reminder_message
-from ..models import Answer, Call, CallInvitation
+from ..invitation_emails import reminder_message
+from ..models import Answer, Call, CallInvitation, CallSendOut
+from .errors import CallError
+from .sendouts import enqueue_expansion, selected_people
 
 MAX_PASTED = 2000
-
-
-@dataclass
-class InviteResult:
-    invited: list[CallInvitation] = field(default_factory=list)
-    already_invited: int = 0
-    opted_out: int = 0
-
-
-@dataclass(frozen=True)
-class _Invitee:
-    email: str
-    name: str
-    language: str
-    person: Person | None
 
 
 def parse_addresses(text: str) -> list[tuple[str, str]]:
@@ -87,51 +71,11 @@ def parse_addresses(text: str) -> list[tuple[str, str]]:
 def _scope(by_user: User | AnonymousUser) -> list[int] | None:
     if by_user.is_superuser:
         return None
-    return list(organised_networks(by_user).values_list("pk", flat=True))
-
-
-def _invitees(
-    *,
-    network_ids: Sequence[int],
-    organisation_ids: Sequence[int],
-    addresses: Sequence[tuple[str, str]],
-    scope: list[int] | None,
-    language: str,
-) -> list[_Invitee]:
-    """Each address once (case-insensitive), known people with their name and language."""
-    condition = Q(
-        pk__in=PersonMembership.objects.filter(network_id__in=network_ids).values("person_id")
-    )
-    condition |= Q(organisation_id__in=organisation_ids)
-    people = Person.objects.filter(condition)
-    if scope is not None:
-        # Organisations reach only their people in networks the organiser organises.
-        people = people.filter(
-            pk__in=PersonMembership.objects.filter(network_id__in=scope).values("person_id")
-        )
-    pasted: dict[str, tuple[str, str]] = {}
-    for name, address in addresses:
-        pasted.setdefault(address.lower(), (name, address))
-    known = {
-        p.email.lower(): p
-        for p in Person.objects.annotate(e=Lower("email")).filter(e__in=list(pasted))
-    }
-    found: dict[str, _Invitee] = {}
-    for person in people.order_by("pk"):
-        found.setdefault(
-            person.email.lower(), _Invitee(person.email, person.name, person.language, person)
-        )
-    for key, (name, address) in pasted.items():
-        match = known.get(key)
-        if match is not None:
-            found.setdefault(key, _Invitee(match.email, name or match.name, match.language, match))
-        else:
-            found.setdefault(key, _Invitee(address, name, language, None))
-    return list(found.values())
+    return sorted(organised_networks(by_user).values_list("pk", flat=True))
 
 
 @transaction.atomic(durable=True)
-def invite_to_call(
+def create_call_sendout(
     *,
     call: Call,
     by_user: User | AnonymousUser,
@@ -140,68 +84,50 @@ def invite_to_call(
     addresses: str = "",
     language: str = Language.BOKMAL,
     note: str = "",
-) -> InviteResult:
-    """Invite everyone chosen who is not invited yet and has not opted out; one email each, in
-    the person's own language, or `language` for pasted addresses of nobody in the registry."""
-    now = timezone.now()
+) -> CallSendOut:
+    """Record a send-out; a Celery task invites everyone chosen who is not invited yet and has
+    not opted out, one email each in the person's own language (or `language` for pasted
+    addresses of nobody in the registry). A bad pasted line refuses the whole send-out."""
     if not call.is_public:
         raise ValidationError(_("Publish the call before inviting answers."))
-    if call.has_closed(now):
+    if call.has_closed(timezone.now()):
         raise ValidationError(_("The deadline has passed; invitations cannot be sent."))
     if language not in Language.values:
         raise ValidationError({"language": [_("Choose a language.")]})
     scope = _scope(by_user)
     if scope is not None and not set(map(int, network_ids)) <= set(scope):
         raise ValidationError({"networks": [_("You can only invite from networks you organise.")]})
-    pasted = parse_addresses(addresses)
-    invitees = _invitees(
-        network_ids=network_ids,
-        organisation_ids=organisation_ids,
-        addresses=pasted,
-        scope=scope,
-        language=language,
-    )
-    if not invitees:
+    pasted: dict[str, list[str]] = {}
+    for name, address in parse_addresses(addresses):
+        pasted.setdefault(address.lower(), [name, address, language])
+    selection: dict[str, Any] = {
+        "networks": sorted({int(pk) for pk in network_ids}),
+        "organisations": sorted({int(pk) for pk in organisation_ids}),
+        "pasted": list(pasted.values()),
+    }
+    if scope is not None:
+        selection["scope"] = scope
+    if not pasted and not selected_people(selection).exists():
         raise ValidationError(_("Choose at least one recipient."))
-    result = InviteResult()
-    emails = [i.email.lower() for i in invitees]
-    existing = set(
-        CallInvitation.objects.filter(call=call)
-        .annotate(e=Lower("email"))
-        .filter(e__in=emails)
-        .values_list("e", flat=True)
+    user = by_user if isinstance(by_user, User) else None
+    sendout = CallSendOut.objects.create(
+        call=call, created_by=user, note=note.strip(), selection=selection
     )
-    networks = {call.network_id, *network_ids} - {None}
-    opted_out: set[str] = set()
-    for network in Network.objects.filter(pk__in=networks):
-        opted_out |= opted_out_emails(network=network, emails=emails)
-    rows = []
-    for invitee in invitees:
-        key = invitee.email.lower()
-        if key in existing:
-            result.already_invited += 1
-        elif key in opted_out:
-            result.opted_out += 1
-        else:
-            rows.append(
-                CallInvitation(
-                    call=call,
-                    person=invitee.person,
-                    email=invitee.email,
-                    name=invitee.name,
-                    language=invitee.language or settings.LANGUAGE_CODE,
-                    organisation_id=invitee.person.organisation_id if invitee.person else None,
-                    state=CallInvitation.State.SENT,
-                    sent_at=now,
-                )
-            )
-    result.invited = CallInvitation.objects.bulk_create(rows)
-    queue_messages(
-        messages=[
-            invitation_message(invitation=i, call=call, note=note.strip()) for i in result.invited
-        ]
+    transaction.on_commit(partial(enqueue_expansion, sendout.pk))
+    return sendout
+
+
+@transaction.atomic(durable=True)
+def opt_out_of_call_network(*, invitation: CallInvitation) -> str:
+    """The invitee gets no more invitations from the call's network (events' and calls' alike);
+    idempotent. Returns the opt-out's own token, which undoes it (invitations' undo_opt_out)."""
+    network_id = invitation.call.network_id
+    if network_id is None:
+        raise CallError(_("This invitation does not come from a network."))
+    opt_out = record_opt_out(
+        network_id=network_id, email=invitation.email, person_id=invitation.person_id
     )
-    return result
+    return opt_out.token
 
 
 def _answered(call: Call) -> Exists:
@@ -223,7 +149,7 @@ def send_call_reminders(*, now: dt.datetime | None = None) -> int:
         opens_at__lte=now,
         closes_at__gt=now,
         reminder_days__isnull=False,
-    ).select_related("host")
+    ).select_related("host", "network")
     for call in calls:
         assert call.reminder_days is not None
         if now < call.closes_at - dt.timedelta(days=call.reminder_days):

@@ -194,10 +194,18 @@ def opt_out_of_network(*, invitation: Invitation) -> NetworkOptOut:
     network_id = invitation.event.network_id
     if network_id is None:
         raise InvitationError(_("This invitation does not come from a network."))
+    return record_opt_out(
+        network_id=network_id, email=invitation.email, person_id=invitation.person_id
+    )
+
+
+def record_opt_out(*, network_id: int, email: str, person_id: int | None = None) -> NetworkOptOut:
+    """The opt-out of an address from a network, in the caller's transaction; the one already
+    recorded if there is one (any case). Also for a call's invitee (calls/services/invitations.py)."""
     existing = (
         NetworkOptOut.objects.filter(network_id=network_id)
         .annotate(email_ci=Lower("email"))
-        .filter(email_ci=email_key(invitation.email))
+        .filter(email_ci=email_key(email))
         .first()
     )
     if existing is not None:
@@ -205,10 +213,10 @@ def opt_out_of_network(*, invitation: Invitation) -> NetworkOptOut:
     try:
         with transaction.atomic():
             return NetworkOptOut.objects.create(
-                network_id=network_id, person=invitation.person, email=invitation.email
+                network_id=network_id, person_id=person_id, email=email
             )
     except IntegrityError:
-        return NetworkOptOut.objects.get(network_id=network_id, email__iexact=invitation.email)
+        return NetworkOptOut.objects.get(network_id=network_id, email__iexact=email)
 
 
 @transaction.atomic(durable=True)

@@ -73,3 +73,15 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run inline where they are published (task bodies only); the integration tier runs
+    a real worker."""
+    from worker.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

@@ -104,3 +104,47 @@ def test_answers_at_once_before_the_deadline_are_all_kept_with_their_receipts():
     assert all(isinstance(o, Answer) for o in outcomes), outcomes
     assert Answer.objects.count() == WORKERS
     assert OutgoingMessage.objects.filter(kind="call_answer").count() == WORKERS
+
+
+def test_send_outs_expanded_at_once_invite_and_mail_each_address_once(monkeypatch):
+    """Two send-outs of one call with the same addresses, each task delivered twice (acks_late
+    after a lost worker) and all four running at once, in small batches: every address gets
+    one invitation and one email, and the counts add up."""
+    from django.contrib.auth import get_user_model
+
+    from calls.models import CallInvitation, CallSendOut
+    from calls.services import sendouts
+    from calls.services.invitations import create_call_sendout
+
+    monkeypatch.setattr("calls.services.invitations.enqueue_expansion", lambda sendout_id: None)
+    monkeypatch.setattr(sendouts, "BATCH_SIZE", 5)
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    call = CallFactory()
+    addresses = ["person%02d@example.org" % n for n in range(40)]
+    first = create_call_sendout(call=call, by_user=root, addresses="\n".join(addresses))
+    second = create_call_sendout(call=call, by_user=root, addresses="\n".join(addresses[10:]))
+    gate = threading.Event()
+
+    def expand(sendout_id: int) -> None:
+        try:
+            gate.wait()
+            sendouts.expand_sendout(sendout_id=sendout_id)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(expand, s.pk) for s in (first, second, first, second)]
+        gate.set()
+        for future in futures:
+            future.result(timeout=120)
+    invited = sorted(CallInvitation.objects.filter(call=call).values_list("email", flat=True))
+    assert invited == addresses
+    mailed = sorted(OutgoingMessage.objects.values_list("to_email", flat=True))
+    assert mailed == addresses
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == ("done", "done")
+    assert first.invited_count + second.invited_count == 40
+    assert first.invited_count + first.already_invited_count == 40
+    assert second.invited_count + second.already_invited_count == 30
+    assert CallSendOut.objects.filter(opted_out_count=0).count() == 2

@@ -1,13 +1,15 @@
-"""Inviting answers: the send-out in each person's language with the personal link, opt-outs,
-bad addresses, and the reminder before the deadline sent once."""
+"""Inviting answers through the organiser's form: the send-out (recorded, then expanded by its
+task, run inline here) in each person's language with the personal link, opt-outs, bad
+addresses, and the reminder before the deadline sent once. tests/calls/test_sendouts.py has
+the expansion's batches, resuming and the broker outage."""
 
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
-from calls.models import Call, CallInvitation
-from calls.services.invitations import invite_to_call, send_call_reminders
+from calls.models import Call, CallInvitation, CallSendOut
+from calls.services.invitations import create_call_sendout, send_call_reminders
 from invitations.models import NetworkOptOut
 from partners.models import Network, PersonMembership
 from tests.calls.organiser_data import klima_call
@@ -29,14 +31,14 @@ def _people(network):
 
 
 def test_send_out_to_a_network_in_each_persons_language(
-    klima_client, network, django_capture_on_commit_callbacks
+    klima_client, network, django_capture_on_commit_callbacks, eager_celery
 ):
     call = klima_call()
     people = _people(network)
     nynorsk, english = people[0], people[1]
     type(nynorsk).objects.filter(pk=nynorsk.pk).update(language="nn")
     type(english).objects.filter(pk=english.pk).update(language="en")
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = klima_client.post(
             "/arrangor/innspill/%d/inviter/" % call.pk,
             {
@@ -46,7 +48,10 @@ def test_send_out_to_a_network_in_each_persons_language(
             },
         )
     assert response.status_code == 302
-    assert callbacks, "delivery is enqueued after commit"
+    assert callbacks, "the expansion is enqueued after commit"
+    sendout = CallSendOut.objects.get(call=call)
+    assert response["Location"] == "/arrangor/innspill/%d/inviter/%d/" % (call.pk, sendout.pk)
+    assert (sendout.state, sendout.invited_count) == ("done", len(people))
     invitations = {i.email: i for i in CallInvitation.objects.filter(call=call)}
     assert set(invitations) == {p.email for p in people}
     messages = {m.to_email: m for m in OutgoingMessage.objects.all()}
@@ -63,23 +68,31 @@ def test_send_out_to_a_network_in_each_persons_language(
     assert klima_client.get(link).status_code == 200
 
 
-def test_pasted_addresses_and_each_address_once(klima_client, network):
+def test_pasted_addresses_and_each_address_once(
+    klima_client, network, eager_celery, django_capture_on_commit_callbacks
+):
     call = klima_call()
-    response = klima_client.post(
-        "/arrangor/innspill/%d/inviter/" % call.pk,
-        {
-            "addresses": "Kari Nordmann <kari@example.org>\nola@example.org;Ola\nKARI@example.org",
-            "language": "nn",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = klima_client.post(
+            "/arrangor/innspill/%d/inviter/" % call.pk,
+            {
+                "addresses": "Kari Nordmann <kari@example.org>\nola@example.org;Ola\nKARI@example.org",
+                "language": "nn",
+            },
+        )
     assert response.status_code == 302
+    page = klima_client.get(response["Location"]).content.decode()
+    assert '<strong id="sendout-state">Done</strong>' in page
+    assert '<dd id="sendout-invited">2</dd>' in page
     assert sorted(CallInvitation.objects.values_list("email", "name", "language")) == [
         ("kari@example.org", "Kari Nordmann", "nn"),
         ("ola@example.org", "Ola", "nn"),
     ]
     assert {m.language for m in OutgoingMessage.objects.all()} == {"nn"}
-    again = invite_to_call(call=call, by_user=_superuser(), addresses="kari@example.org")
-    assert (len(again.invited), again.already_invited) == (0, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = create_call_sendout(call=call, by_user=_superuser(), addresses="kari@example.org")
+    again.refresh_from_db()
+    assert (again.invited_count, again.already_invited_count) == (0, 1)
     assert OutgoingMessage.objects.count() == 2
 
 
@@ -97,21 +110,27 @@ def test_a_bad_address_sends_nothing(klima_client):
     )
     assert response.status_code == 200
     assert "These lines are not email addresses: 2. Nothing was sent." in response.content.decode()
+    assert not CallSendOut.objects.exists()
     assert not CallInvitation.objects.exists()
     assert not OutgoingMessage.objects.exists()
 
 
-def test_opt_outs_of_the_network_are_honoured(klima_client, network):
+def test_opt_outs_of_the_network_are_honoured(
+    klima_client, network, eager_celery, django_capture_on_commit_callbacks
+):
     call = klima_call()
     people = _people(network)
     NetworkOptOut.objects.create(network=network, email=people[0].email.upper())
-    klima_client.post(
-        "/arrangor/innspill/%d/inviter/" % call.pk,
-        {"networks": [str(network.pk)], "language": "nb"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        klima_client.post(
+            "/arrangor/innspill/%d/inviter/" % call.pk,
+            {"networks": [str(network.pk)], "language": "nb"},
+        )
     invited = set(CallInvitation.objects.values_list("email", flat=True))
     assert people[0].email not in invited
     assert invited == {p.email for p in people[1:]}
+    sendout = CallSendOut.objects.get()
+    assert (sendout.invited_count, sendout.opted_out_count) == (len(people) - 1, 1)
 
 
 def test_organiser_cannot_invite_from_a_network_they_do_not_organise(klima_organiser, demo):
@@ -120,7 +139,8 @@ def test_organiser_cannot_invite_from_a_network_they_do_not_organise(klima_organ
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        invite_to_call(call=call, by_user=klima_organiser, network_ids=[folkehelse.pk])
+        create_call_sendout(call=call, by_user=klima_organiser, network_ids=[folkehelse.pk])
+    assert not CallSendOut.objects.exists()
     assert not CallInvitation.objects.exists()
 
 
@@ -141,6 +161,7 @@ def test_no_invitations_for_a_draft_or_closed_call(klima_client):
         {"addresses": "kari@example.org", "language": "nb"},
     )
     assert "The deadline has passed" in response.content.decode()
+    assert not CallSendOut.objects.exists()
     assert not CallInvitation.objects.exists()
 
 

@@ -70,8 +70,13 @@ def test_answer_change_and_withdraw_without_javascript(
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
 def test_calls_pages_have_no_axe_violations(live_server, page, demo_calls, language):
+    from invitations.models import NetworkOptOut
+    from tests.factories import CallInvitationFactory
+
     mine = Answer.objects.create(call=demo_calls, name="Kari", email="kari.e2e@example.org")
     closed = Answer.objects.filter(call__slug=SOURCE_SLUG).first()
+    invitation = CallInvitationFactory(call=demo_calls)
+    opt_out = NetworkOptOut.objects.create(network=demo_calls.network, email="ola.e2e@example.org")
     page.context.add_cookies(
         [{"name": "django_language", "value": language, "url": live_server.url}]
     )
@@ -83,6 +88,8 @@ def test_calls_pages_have_no_axe_violations(live_server, page, demo_calls, langu
         f"/innspill/svar/{mine.token}/endre/",
         f"/innspill/svar/{mine.token}/trekk/",
         closed.get_absolute_url(),
+        f"/innspill/invitasjon/{invitation.token}/avmeld/",
+        f"/innspill/avmelding/{opt_out.token}/angre/",
     ]
     problems = {}
     for path in paths:
@@ -95,4 +102,10 @@ def test_calls_pages_have_no_axe_violations(live_server, page, demo_calls, langu
     assert page.locator(".error-summary").count() == 1
     if found := _violations(page):
         problems["answer form with errors"] = found
+    page.goto(live_server.url + f"/innspill/invitasjon/{invitation.token}/avmeld/")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert NetworkOptOut.objects.filter(email__iexact=invitation.email).exists()
+    if found := _violations(page):
+        problems["opt-out done"] = found
     assert problems == {}

@@ -140,10 +140,12 @@ def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, 
 def test_organiser_pages_have_no_axe_violations(
     live_server, page, demo_site, django_user_model, private_storage
 ):
+    from calls.models import CallSendOut
     from tests.calls.organiser_data import klima_call
 
     call = klima_call()
     answer = call.answers.order_by("pk").first()
+    sendout = CallSendOut.objects.create(call=call, state=CallSendOut.State.DONE, invited_count=3)
     user = django_user_model.objects.create_superuser("axe", "axe@example.org", "not-used-here")
     client = Client()
     client.force_login(user)
@@ -207,6 +209,7 @@ def test_organiser_pages_have_no_axe_violations(
         f"/arrangor/innspill/{call.pk}/svar/{answer.pk}/",
         f"/arrangor/innspill/{call.pk}/sammendrag/",
         f"/arrangor/innspill/{call.pk}/inviter/",
+        f"/arrangor/innspill/{call.pk}/inviter/{sendout.pk}/",
     ]
     problems = {}
     for path in paths:

@@ -111,8 +111,12 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
     CallQuestionFactory(call=call, text="Walk question?")
     answer = AnswerFactory(call=call, name="Walk answer", consent_to_publish=True)
     attachment = attach(answer)
+    from calls.models import CallSendOut
+
+    call_sendout = CallSendOut.objects.create(call=call, state=CallSendOut.State.DONE)
     return {
         "call_id": str(call.pk),
+        "call_sendout_id": str(call_sendout.pk),
         "answer_id": str(answer.pk),
         "attachment_id": str(attachment.pk),
         "slug": network.slug,
