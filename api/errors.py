@@ -75,6 +75,21 @@ def invalid_field(field: str, message: Any) -> ApiError:
     )
 
 
+def refusal(*, code: str, message: Any, field: str | None, statuses: dict[str, int]) -> ApiError:
+    """A service's refusal (its code, translated message and the form field it concerns) as
+    the one error shape: the status `statuses` gives the code, else 422 validation_error. A
+    question's form field `q_<id>` is named `answers.<id>`, as the API's body names it."""
+    status = statuses.get(code, 422)
+    if field and field.startswith("q_"):
+        field = "answers." + field[2:]
+    return ApiError(
+        status,
+        "validation_error" if status == 422 else code,
+        message,
+        [(field, message)] if field or status == 422 else [],
+    )
+
+
 def error_responses(*statuses: int) -> dict[int, type[Schema]]:
     """The documented error answers of an operation (schemathesis checks each status is listed)."""
     return {status: ErrorOut for status in statuses}

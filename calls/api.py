@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
-from api.errors import ApiError, error_responses, not_found
+from api.errors import ApiError, error_responses, not_found, refusal
 from api.pagination import Pagination
 from api.throttling import public_write_throttle
 
@@ -47,16 +47,7 @@ _STATUS = {
 
 
 def call_error(error: CallError) -> ApiError:
-    status = _STATUS.get(error.code, 422)
-    field = error.field
-    if field and field.startswith("q_"):
-        field = "answers." + field[2:]
-    return ApiError(
-        status,
-        "validation_error" if status == 422 else error.code,
-        error.message,
-        [(field, error.message)] if field or status == 422 else [],
-    )
+    return refusal(code=error.code, message=error.message, field=error.field, statuses=_STATUS)
 
 
 def _call_out(call: Call) -> dict:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Status
 
 from api.auth import token_auth
-from api.errors import ApiError, error_responses, not_found
+from api.errors import ApiError, error_responses, not_found, refusal
 from api.throttling import public_write_throttle
 
 from ..models import Registration
@@ -54,15 +54,8 @@ _REGISTRATION_STATUS = {
 
 
 def registration_error(error: RegistrationError) -> ApiError:
-    status = _REGISTRATION_STATUS.get(error.code, 422)
-    field = error.field
-    if field and field.startswith("q_"):
-        field = "answers." + field[2:]
-    return ApiError(
-        status,
-        "validation_error" if status == 422 else error.code,
-        error.message,
-        [(field, error.message)] if field or status == 422 else [],
+    return refusal(
+        code=error.code, message=error.message, field=error.field, statuses=_REGISTRATION_STATUS
     )
 
 
