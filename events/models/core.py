@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from events.revisions import RevisionField
 from partners.models import Host, Language, Network, Organisation, Person
-
-from .revisions import RevisionField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
