@@ -167,11 +167,22 @@ def _email_for(name: str) -> str:
 def seed_partners(*, with_people: bool = True) -> None:
     """The organisations, the two hosts, the partnership and its networks as the seed text names
     them; with_people adds the demo's invented people (example.org addresses)."""
-    organisations: dict[str, Organisation] = {}
-    for name, short, sector, website in MEMBERS + OBSERVERS + OTHER_ORGANISATIONS:
-        organisations[name], _ = Organisation.objects.update_or_create(
-            name=name, defaults={"short_name": short, "sector": sector, "website": website}
+    # Rows by the hundred, so upserts in one statement each (the tests seed this per test).
+    Organisation.objects.bulk_create(
+        [
+            Organisation(name=name, short_name=short, sector=sector, website=website)
+            for name, short, sector, website in MEMBERS + OBSERVERS + OTHER_ORGANISATIONS
+        ],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["short_name", "sector", "website"],
+    )
+    organisations = {
+        organisation.name: organisation
+        for organisation in Organisation.objects.filter(
+            name__in=[row[0] for row in MEMBERS + OBSERVERS + OTHER_ORGANISATIONS]
         )
+    }
 
     vestfold, _ = Host.objects.update_or_create(
         slug="vestfold",
@@ -200,18 +211,22 @@ def seed_partners(*, with_people: bool = True) -> None:
         },
     )
     partnership.hosts.set([vestfold, telemark])
-    for position, (name, *_rest) in enumerate(MEMBERS):
-        OrganisationMembership.objects.update_or_create(
-            network=partnership,
-            organisation=organisations[name],
-            defaults={"role": OrganisationMembership.Role.MEMBER, "position": position},
-        )
-    for position, (name, *_rest) in enumerate(OBSERVERS, start=len(MEMBERS)):
-        OrganisationMembership.objects.update_or_create(
-            network=partnership,
-            organisation=organisations[name],
-            defaults={"role": OrganisationMembership.Role.OBSERVER, "position": position},
-        )
+    roles = [OrganisationMembership.Role.MEMBER] * len(MEMBERS) + [
+        OrganisationMembership.Role.OBSERVER
+    ] * len(OBSERVERS)
+    OrganisationMembership.objects.bulk_create(
+        [
+            OrganisationMembership(
+                network=partnership, organisation=organisations[name], role=role, position=position
+            )
+            for position, ((name, *_rest), role) in enumerate(
+                zip(MEMBERS + OBSERVERS, roles, strict=True)
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["network", "organisation"],
+        update_fields=["role", "position"],
+    )
 
     networks = {partnership.slug: partnership}
     for slug, name, kind, sdgs, description, municipality in NETWORKS:
@@ -231,26 +246,60 @@ def seed_partners(*, with_people: bool = True) -> None:
 
     if not with_people:
         return
-    for slug, people in PEOPLE.items():
-        for name, title, organisation_name, role, language in people:
-            organisation = organisations[organisation_name]
-            person, _ = Person.objects.update_or_create(
-                email=_email_for(name),
-                defaults={
-                    "name": name,
-                    "title": title,
-                    "organisation": organisation,
-                    "language": language,
-                },
-            )
-            PersonMembership.objects.update_or_create(
-                network=networks[slug], person=person, defaults={"role": role}
-            )
-            OrganisationMembership.objects.get_or_create(
-                network=networks[slug],
+    _seed_people(organisations, networks)
+
+
+def _seed_people(organisations: dict[str, Organisation], networks: dict[str, Network]) -> None:
+    """The invented people: each person once by address (the constraint is on the lower-cased
+    address, which an upsert cannot name), their memberships upserted, and their
+    organisations made members of the network unless they are already."""
+    rows = {
+        _email_for(name): (name, title, organisations[organisation_name], language)
+        for people in PEOPLE.values()
+        for name, title, organisation_name, _role, language in people
+    }
+    known = {person.email.lower(): person for person in Person.objects.filter(email__in=rows)}
+    for email, (name, title, organisation, language) in rows.items():
+        person = known.get(email) or Person(email=email)
+        person.name, person.title, person.organisation, person.language = (
+            name,
+            title,
+            organisation,
+            language,
+        )
+        known[email] = person
+    Person.objects.bulk_update(
+        [person for person in known.values() if person.pk],
+        ["name", "title", "organisation", "language"],
+    )
+    Person.objects.bulk_create([person for person in known.values() if not person.pk])
+    people = {person.email: person for person in Person.objects.filter(email__in=rows)}
+    memberships = [
+        (networks[slug], people[_email_for(name)], role, organisations[organisation_name])
+        for slug, members in PEOPLE.items()
+        for name, _title, organisation_name, role, _language in members
+    ]
+    PersonMembership.objects.bulk_create(
+        [
+            PersonMembership(network=network, person=person, role=role)
+            for network, person, role, _ in memberships
+        ],
+        update_conflicts=True,
+        unique_fields=["network", "person"],
+        update_fields=["role"],
+    )
+    OrganisationMembership.objects.bulk_create(
+        [
+            OrganisationMembership(
+                network=network,
                 organisation=organisation,
-                defaults={"role": OrganisationMembership.Role.MEMBER, "position": 100},
+                role=OrganisationMembership.Role.MEMBER,
+                position=100,
             )
+            for network, _person, _role, organisation in memberships
+        ],
+        ignore_conflicts=True,
+    )
 
 
 # Organisers with scoped roles beside the superuser `arrangor`, all of them Vestfold county
