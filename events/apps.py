@@ -8,6 +8,7 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import emails  # noqa: F401  (registers the outbox composers)
+        from . import personal_data  # noqa: F401  (registers the personal data provider)
 
         # The event's revision and this process's copies of public events (events.signals).
         from .signals import connect
