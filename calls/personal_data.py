@@ -64,9 +64,15 @@ def _answer_record(answer: Answer) -> Record:
             Item(
                 "texts",
                 _("Answers"),
-                ["%s: %s" % (q.text, texts[q.pk]) for q in answer.call.questions.all() if q.pk in texts],
+                [
+                    "%s: %s" % (q.text, texts[q.pk])
+                    for q in answer.call.questions.all()
+                    if q.pk in texts
+                ],
             ),
-            Item("attachments", _("Attachments"), [a.original_name for a in answer.attachments.all()]),
+            Item(
+                "attachments", _("Attachments"), [a.original_name for a in answer.attachments.all()]
+            ),
             Item("submitted_at", _("Submitted"), answer.submitted_at),
             Item("withdrawn_at", _("Withdrawn"), answer.withdrawn_at),
         ],
@@ -94,7 +100,9 @@ def collect(email: str) -> list[Section]:
         for i in _invitations(email).select_related("call").order_by("pk")
     ]
     return [
-        Section("call_answers", _("Answers to calls for input"), list(map(_answer_record, answers))),
+        Section(
+            "call_answers", _("Answers to calls for input"), list(map(_answer_record, answers))
+        ),
         Section("call_invitations", _("Invitations to answer calls for input"), invitations),
     ]
 
@@ -125,7 +133,15 @@ def _erase_answers(email: str, now: dt.datetime) -> tuple[int, int]:
             row.published = False
     Answer.objects.bulk_update(
         rows,
-        ["internal_note", "name", "email", "token", "anonymised_at", "organisation_name", "published"],
+        [
+            "internal_note",
+            "name",
+            "email",
+            "token",
+            "anonymised_at",
+            "organisation_name",
+            "published",
+        ],
     )
     return len(rows), files
 
@@ -169,7 +185,11 @@ def _holder(email: str, language: str, back_url: str, host_ref: int) -> LinkHold
 
 @link_kind("innspill")
 def holder_of_answer(token: str) -> LinkHolder | None:
-    answer = Answer.objects.filter(token=token, anonymised_at__isnull=True).select_related("call").first()
+    answer = (
+        Answer.objects.filter(token=token, anonymised_at__isnull=True)
+        .select_related("call")
+        .first()
+    )
     if answer is None:
         return None
     return _holder(answer.email, answer.language, answer.get_absolute_url(), answer.call.host_id)
@@ -181,7 +201,10 @@ def holder_of_call_invitation(token: str) -> LinkHolder | None:
     if invitation is None:
         return None
     return _holder(
-        invitation.email, invitation.language, invitation.get_absolute_url(), invitation.call.host_id
+        invitation.email,
+        invitation.language,
+        invitation.get_absolute_url(),
+        invitation.call.host_id,
     )
 
 

@@ -151,6 +151,4 @@ def render_personal_data_mail(
     return MailBodies(text=bodies.text, html=bodies.html, inline=bodies.inline)
 
 
-PROVIDER = register_provider(
-    Provider(name="events", collect=collect, erase=erase, release=release)
-)
+PROVIDER = register_provider(Provider(name="events", collect=collect, erase=erase, release=release))

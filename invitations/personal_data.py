@@ -51,7 +51,9 @@ def collect(email: str) -> list[Section]:
                 Item("event", _("Event"), i.event.title),
                 Item("name", _("Name"), i.name),
                 Item("email", _("Email"), i.email),
-                Item("organisation", _("Organisation"), i.organisation.name if i.organisation else ""),
+                Item(
+                    "organisation", _("Organisation"), i.organisation.name if i.organisation else ""
+                ),
                 Item("language", _("Language for emails"), str(i.get_language_display())),
                 Item("answer", _("Answer"), str(i.get_state_display())),
                 Item("decline_reason", _("Reason for declining"), i.decline_reason),

@@ -8,15 +8,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 
 from worker.services import Message
 
 from .models import AccessGrant
 from .registry import Tally, render_mail
-
-MESSAGES_LABEL = _("Emails to you emptied of their text")
-API_ANSWERS_LABEL = _("Stored answers of the API deleted")
 
 
 def _message(

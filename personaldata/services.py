@@ -16,9 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from api.idempotency import forget_records_naming
 from api.throttling import count_hit
-from worker.erasure import forget_address
 from worker.services import queue_messages
 
 from . import emails
@@ -104,7 +102,8 @@ def erase_personal_data(*, token: str, now: dt.datetime | None = None) -> Erasur
 
     First each provider's release (future registrations cancelled through their own service,
     each in its transaction, so seats go to the waiting list), then one transaction: every
-    provider's erase, the outbox and the API's stored answers, the data links, the record,
+    provider's erase (personaldata/outbox.py: the outbox and the API's stored answers), the
+    data links, the record,
     and the confirmation (queued to be forgotten once sent)."""
     now = now or timezone.now()
     grant = grant_by_token(token=token, now=now)
@@ -128,11 +127,6 @@ def _erase(*, grant_id: int, now: dt.datetime, released: list[Tally]) -> Erasure
     tallies = list(released)
     for provider in reversed(providers()):
         tallies += provider.erase(email, now)
-    outbox = forget_address(email=email)
-    tallies += [
-        Tally("messages", emails.MESSAGES_LABEL, outbox["messages"]),
-        Tally("api_answers", emails.API_ANSWERS_LABEL, forget_records_naming(email=email)),
-    ]
     AccessGrant.objects.filter(email__iexact=email).delete()
     ErasureRecord.objects.create(
         erased_on=timezone.localdate(now),

@@ -18,7 +18,6 @@ from .registry import Section, Value, resolve_link
 from .services import ErasureOutcome
 
 
-
 def _shown(value: Value) -> tuple[str, Value]:
     """How the page shows a value: its kind for the template, and the value."""
     if isinstance(value, bool):
