@@ -180,3 +180,29 @@ def test_the_link_pages_speak_the_visitors_language(client, world):
     client.cookies["django_language"] = "nn"
     page = client.get("/mine-data/be-om/pamelding/%s/" % world.registration.token)
     assert "Send meg lenkja" in page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_the_data_pages_are_sound_html(client, world, language, django_capture_on_commit_callbacks):
+    from tests.html_checks import date_problems, page_problems
+
+    link = data_link(client, world.registration, django_capture_on_commit_callbacks)
+    client.cookies["django_language"] = language
+    pages = {
+        "ask": client.get("/mine-data/be-om/pamelding/%s/" % world.registration.token),
+        "data": client.get(link),
+        "confirm": client.get(link + "slett/"),
+        "refused": client.post(link + "slett/", {}),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        pages["erased"] = client.post(link + "slett/", {"confirm": "on"})
+    pages["used"] = client.get(link)
+    problems = {
+        name: found
+        for name, response in pages.items()
+        if (
+            found := page_problems(html := response.content.decode())
+            + date_problems(html, language)
+        )
+    }
+    assert problems == {}
