@@ -145,3 +145,14 @@ def purge_expired_records(*, now: datetime | None = None) -> int:
         created_at__lt=now - IDEMPOTENCY_TTL
     ).delete()
     return deleted
+
+
+def forget_records_naming(*, email: str) -> int:
+    """Delete the stored answers that name the address (a person's data erased): a retry of
+    such a request runs again instead of replaying a personal link. Returns how many went."""
+    if not email.strip():
+        return 0
+    deleted, _per_model = IdempotencyRecord.objects.filter(
+        response_body__icontains=email.strip()
+    ).delete()
+    return deleted

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "events",
     "invitations",
     "calls",
+    "personaldata",
 ]
 
 MIDDLEWARE = [

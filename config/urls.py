@@ -18,6 +18,7 @@ urlpatterns = [
     path("invitasjon/", include("invitations.urls")),
     path("kalender/", include("events.feeds")),
     path("innspill/", include("calls.urls")),
+    path("mine-data/", include("personaldata.urls")),
     path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
     path("arrangor/invitasjoner/", include("invitations.organiser.urls")),
     path("arrangor/innspill/", include("calls.organiser.urls")),

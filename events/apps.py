@@ -7,7 +7,10 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from . import emails  # noqa: F401  (registers the outbox composers)
+        from . import (
+            emails,  # noqa: F401  (registers the outbox composers)
+            personal_data,  # noqa: F401  (registers the personal data provider)
+        )
 
         # The event's revision and this process's copies of public events (events.signals).
         from .signals import connect

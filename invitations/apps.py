@@ -9,6 +9,7 @@ class InvitationsConfig(AppConfig):
     def ready(self) -> None:
         from worker.handlers import register_inbound_handler
 
+        from . import personal_data  # noqa: F401  (registers the personal data provider)
         from .services.inbound import handle_inbound
 
         # Calendar answers, bounces and replies from the mailbox (worker/mailbox.py).

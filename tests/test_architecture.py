@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "partners", "events", "invitations", "calls", "api", "worker")
+APPS = ("config", "partners", "events", "invitations", "calls", "api", "worker", "personaldata")
 MAP = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 MAX_LINES = 420  # "no module over ~400 lines" (issue 11)
 PRIVATE_DJANGO = re.compile(
@@ -24,6 +24,7 @@ MAY_IMPORT = {
     "calls": {"partners", "events", "invitations"},
     "worker": set(),
     "api": set(),
+    "personaldata": set(),
 }
 
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 from .bounces import undeliverable_among
 from .composers import ComposeError, ComposeSkipped, compose, envelope_sender_for, fill
 from .conf import outbox_setting
+from .erasure import ON_THE_WAY, forget_if_asked
 from .mime import ascii_address, envelope_sender, render_message
 from .models import OutgoingMessage
 from .transports import DeliveryError, get_transport
@@ -131,7 +132,11 @@ def _record(
                 State.SENDING,
             ],
         )
-        updated = cursor.rowcount
+        # RETURNING (PostgreSQL, SQLite 3.35+): whether the row is to be emptied now, without
+        # a second statement for the rows that are not (all but an erased person's).
+        updated = cursor.fetchone()
+    if updated and updated[0] and state not in ON_THE_WAY:
+        forget_if_asked(message_id=row.pk)
     if not updated:
         logger.error(
             "outbox row %s: claim %s was taken over before its result (%s) was recorded",
@@ -149,7 +154,8 @@ def _concrete_field(name: str) -> Field:
 
 _RECORD_SQL = (
     "UPDATE %s SET state = %%s, attempts = attempts + 1, last_response = %%s, sent_at = %%s, "
-    "next_attempt_at = %%s WHERE id = %%s AND claim_token = %%s AND state = %%s"
+    "next_attempt_at = %%s WHERE id = %%s AND claim_token = %%s AND state = %%s "
+    "RETURNING forget_after_send"
 )
 
 

@@ -60,6 +60,9 @@ class OutgoingMessage(models.Model):
     resend_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
+    # Emptied of the recipient and the bodies once it is sent or given up (worker.erasure):
+    # a message to someone whose data was erased, still on its way to them.
+    forget_after_send = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

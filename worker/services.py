@@ -114,14 +114,18 @@ def _refs(refs: References) -> dict:
     }
 
 
-def queue_messages(*, messages: list[Message]) -> list[OutgoingMessage]:
-    """Write the rows in the caller's transaction; enqueue delivery only after it commits."""
+def queue_messages(
+    *, messages: list[Message], forget_after_send: bool = False
+) -> list[OutgoingMessage]:
+    """Write the rows in the caller's transaction; enqueue delivery only after it commits.
+    forget_after_send: the rows lose recipient and bodies once delivered (worker.erasure)."""
     now = timezone.now()
     rows = [
         OutgoingMessage(
             message_id=new_message_id(_domain()),
             from_email=settings.DEFAULT_FROM_EMAIL,
             next_attempt_at=now,
+            forget_after_send=forget_after_send,
             **row_content(m),
             **_refs(m.refs),
         )

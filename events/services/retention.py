@@ -60,31 +60,7 @@ def anonymise_registrations(*, now: datetime | None = None) -> int:
         for start in range(0, len(ids), BATCH):
             chunk = Registration.objects.filter(pk__in=ids[start : start + BATCH])
             rows = list(chunk.only("pk"))
-            for row in rows:
-                row.name = "–"
-                row.email = f"anonymised-{row.pk}@invalid.invalid"
-                row.phone = ""
-                row.title = ""
-                row.person_id = None
-                row.token = new_token()
-                row.dietary_needs = ""
-                row.assistance_needs = ""
-                row.anonymised_at = now
-            Registration.objects.bulk_update(
-                rows,
-                [
-                    "name",
-                    "email",
-                    "phone",
-                    "title",
-                    "person",
-                    "token",
-                    "dietary_needs",
-                    "assistance_needs",
-                    "anonymised_at",
-                ],
-            )
-            Answer.objects.filter(registration__in=rows).delete()
+            anonymise_rows(rows, now=now)
             total += len(rows)
         # The emails sent about those events carry the same personal data (and the links).
         OutgoingMessage.objects.filter(
@@ -101,6 +77,36 @@ def anonymise_registrations(*, now: datetime | None = None) -> int:
         # Which addresses were sent calendars, too; nothing is sent about a past event.
         CalendarSequence.objects.filter(event__host=host, event__ends_at__lt=cutoff).delete()
     return total
+
+
+ANONYMISED_FIELDS = [
+    "name",
+    "email",
+    "phone",
+    "title",
+    "person",
+    "token",
+    "dietary_needs",
+    "assistance_needs",
+    "anonymised_at",
+]
+
+
+def anonymise_rows(rows: list[Registration], *, now: datetime) -> None:
+    """In the caller's transaction: name, email, phone, title, needs and free-text answers go;
+    a new token kills the old link. Status, organisation and session choices stay (counts)."""
+    for row in rows:
+        row.name = "–"
+        row.email = f"anonymised-{row.pk}@invalid.invalid"
+        row.phone = ""
+        row.title = ""
+        row.person_id = None
+        row.token = new_token()
+        row.dietary_needs = ""
+        row.assistance_needs = ""
+        row.anonymised_at = now
+    Registration.objects.bulk_update(rows, ANONYMISED_FIELDS)
+    Answer.objects.filter(registration__in=rows).delete()
 
 
 def apply_retention(*, now: datetime | None = None) -> RetentionResult:

@@ -58,3 +58,37 @@ def test_skip_link_moves_focus_to_main_content(live_server, page):
     assert skip.is_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_personal_data_pages_have_no_axe_violations(live_server, page, language):
+    """The data pages (personaldata/): asking for the link, the data, the erasure's question."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from personaldata.models import AccessGrant
+    from tests.factories import RegistrationFactory
+
+    registration = RegistrationFactory(name="Siri Sletteby", email="siri@example.org")
+    grant = AccessGrant.objects.create(
+        email=registration.email,
+        language=language,
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    problems = {}
+    for path in [
+        "/mine-data/be-om/pamelding/%s/" % registration.token,
+        "/mine-data/%s/" % grant.token,
+        "/mine-data/%s/slett/" % grant.token,
+        "/mine-data/finnes-ikke/",
+    ]:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status in (200, 404), path
+        if found := _violations(page):
+            problems[path] = found
+    assert problems == {}

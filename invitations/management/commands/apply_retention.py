@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from calls.services.retention import anonymise_answers
 from events.services.retention import apply_retention
 from invitations.services.retention import anonymise_invitations
+from personaldata.services import purge_expired_links
 
 
 class Command(BaseCommand):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         result = apply_retention()
         invitations = anonymise_invitations()
         calls = anonymise_answers()
+        links = purge_expired_links()
         self.stdout.write(
             "Special needs deleted: %d; registrations anonymised: %d; invitations anonymised: %d; "
             "API idempotency records deleted: %d"
@@ -31,3 +33,4 @@ class Command(BaseCommand):
             "invitations to answer anonymised: %d"
             % (calls.answers_anonymised, calls.attachments_deleted, calls.invitations_anonymised)
         )
+        self.stdout.write("Expired links to personal data deleted: %d" % links)
