@@ -206,3 +206,14 @@ def test_the_data_pages_are_sound_html(client, world, language, django_capture_o
         )
     }
     assert problems == {}
+
+
+def test_a_call_invitation_offers_the_data_link(client, db):
+    from tests.factories import CallInvitationFactory
+
+    invitation = CallInvitationFactory()
+    page = client.get("/innspill/invitasjon/%s/" % invitation.token).content.decode()
+    assert "/mine-data/be-om/innspill-invitasjon/%s/" % invitation.token in page
+    ask = client.get("/mine-data/be-om/innspill-invitasjon/%s/" % invitation.token)
+    assert ask.status_code == 200
+    assert "Email me the link" in ask.content.decode()
