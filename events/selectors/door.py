@@ -7,14 +7,15 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from ..models import BadgePrint, Event, Registration, Session, SessionCheckIn, SessionChoice
 
-# After z, in the Norwegian alphabet's order (æ, ø, å); the characters after "z" in ASCII.
-_LAST_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}"})
+# Æ, ø and å after z, in that order ("{", "|" and "}" follow "z" in ASCII); the Sámi đ, ŋ and
+# ŧ, which have no decomposition, each after its base letter.
+_OWN_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}", "đ": "d{", "ŋ": "n{", "ŧ": "t{"})
 
 
 def alphabetical_key(name: str) -> str:
     """A name's place in Norwegian alphabetical order: case and accents aside (Č with C, á
-    with a), æ, ø and å last."""
-    lowered = name.casefold().translate(_LAST_LETTERS)
+    with a), æ, ø and å last, đ after d."""
+    lowered = name.casefold().translate(_OWN_LETTERS)
     decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -75,7 +76,9 @@ def get_signup_session(event: Event, session_id: int) -> Session | None:
 def session_participants(session: Session) -> list[Registration]:
     """The confirmed participants who chose the session, alphabetical; each with
     `session_check_in` (the SessionCheckIn or None)."""
-    registrations = confirmed(session.event).filter(session_choices__session=session)
+    registrations = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED, session_choices__session=session
+    ).select_related("organisation")
     registrations = registrations.prefetch_related(
         Prefetch(
             "session_choices",
