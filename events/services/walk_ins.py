@@ -53,7 +53,9 @@ def take_extra_seat(registration: Registration, door: AtTheDoor | None) -> bool:
     to COMMIT, so nobody else takes the new seat."""
     if door is None or door.when_full != WhenFull.EXTRA_SEAT:
         return False
-    WalkIn.objects.filter(registration=registration).update(capacity_raised=True)
+    walk_in = registration.walk_in  # record_walk_in's row
+    walk_in.capacity_raised = True
+    walk_in.save(update_fields=["capacity_raised"])
     raised = Event.objects.filter(pk=registration.event_id, capacity__isnull=False).update(
         capacity=F("capacity") + 1, revision=F("revision") + 1
     )
