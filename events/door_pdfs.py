@@ -108,7 +108,7 @@ def _badge(
     qr = shape.qr_size
     rows = [[bool(m) for m in row] for row in ticket_qr(registration).matrix_iter(border=2)]
     if shape.per_page == (1, 1):  # A6: the details under the name, the code centred below
-        text_top, text_width = y + height * 0.42, inner
+        text_top, text_width = y + height * 0.3, inner
         qr_x, qr_y = x + (width - qr) / 2, y + height - pad - qr - 4
     else:  # a label: the details beside the code, bottom right
         text_top, text_width = y + height * 0.56, inner - qr - 2
