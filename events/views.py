@@ -19,7 +19,7 @@ from partners.models import Language, Network
 from .forms import DetailsForm, RegistrationForm, ResendLinkForm
 from .models import Event, Registration
 from .selectors import public as selectors
-from .services import registering, waiting_list
+from .services import personal_link, registering, waiting_list
 from .services.errors import DuplicateRegistration, NotChangeable, RegistrationError
 from .services.seats import PublicEvent
 
@@ -155,7 +155,7 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Enter a valid email address."))
         return redirect("events:detail", pk=pk)
-    registering.resend_personal_link(event_id=pk, email=form.cleaned_data["email"])
+    personal_link.resend_personal_link(event_id=pk, email=form.cleaned_data["email"])
     messages.info(
         request,
         _("If this address is registered for the event, we have sent the personal link to it."),

@@ -140,6 +140,8 @@ def test_organiser_pages_are_sound_html(client, site, private_storage):
     for url in [
         "/arrangor/invitasjoner/arrangement/%d/utsending/ny/" % event.pk,
         "/arrangor/arrangementer/ny/",
+        "/arrangor/arrangementer/%d/innsjekk/pa-doren/" % event.pk,
+        "/arrangor/arrangementer/%d/navneskilt-og-lister/" % event.pk,
         "/arrangor/invitasjoner/adresser/%d/" % site["address"].pk,
         "/arrangor/innspill/ny/",
         "/arrangor/innspill/%d/inviter/" % call.pk,

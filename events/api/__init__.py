@@ -1,10 +1,10 @@
 """The events API: one router (router.py) and its endpoints, by what they do.
 
 The endpoint modules are imported in this order because the OpenAPI document lists paths in
-the order they were first registered: listing, then organising, then registering.
+the order they were first registered: listing, then organising, then printing, then registering.
 """
 
-from . import listing, organising, registering  # noqa: F401  (each adds its endpoints)
+from . import listing, organising, printing, registering  # noqa: F401  (each adds its endpoints)
 from .router import router
 
 __all__ = ["router"]

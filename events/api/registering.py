@@ -31,7 +31,7 @@ from ..selectors.public import (
     public_events,
     waitlist_position,
 )
-from ..services import registering, waiting_list
+from ..services import personal_link, registering, waiting_list
 from ..services.errors import RegistrationError
 from ..services.seats import PublicEvent
 from .router import IdempotencyKey, organised_event, router
@@ -160,7 +160,7 @@ def resend_link(
 ) -> Status[dict[str, str]]:
     if not public_events().filter(pk=event_id).exists():
         raise not_found()
-    registering.resend_personal_link(event_id=event_id, email=payload.email)
+    personal_link.resend_personal_link(event_id=event_id, email=payload.email)
     return Status(
         202, {"detail": _("If the address is registered for this event, the link is on its way.")}
     )

@@ -1,7 +1,9 @@
 """What and when, one module per concept: `core` (events, sessions, questions, registrations,
-seats and the waiting list, the calendar's per-address records). Everything is named here, so
+seats and the waiting list, the calendar's per-address records), `badges` (what was printed),
+`door` (walk-ins, check-in per session). Everything is named here, so
 callers import from `events.models`."""
 
+from .badges import BadgePrint
 from .core import (
     TICKET_ALPHABET,
     Answer,
@@ -16,17 +18,21 @@ from .core import (
     new_ticket_code,
     new_token,
 )
+from .door import SessionCheckIn, WalkIn
 
 __all__ = [
     "TICKET_ALPHABET",
     "Answer",
+    "BadgePrint",
     "CalendarSequence",
     "Event",
     "Question",
     "Registration",
     "ReplyToken",
     "Session",
+    "SessionCheckIn",
     "SessionChoice",
+    "WalkIn",
     "email_key",
     "new_ticket_code",
     "new_token",

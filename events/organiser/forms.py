@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Host, Network
 from partners.selectors import organised_hosts, organised_networks
 
-from ..models import Event, Question, Registration, Session
+from ..models import BadgePrint, Event, Question, Registration, Session
 from ..services.organising import EVENT_FIELDS, QUESTION_FIELDS, SESSION_FIELDS
+from ..services.walk_ins import WhenFull
 
 MAX_INTEGER = 2_147_483_647
 MAX_CAPACITY = 100_000
@@ -191,3 +192,54 @@ ATTENDEE_STATUS_CHOICES = [
     ("checked_in", _("Checked in")),
     ("not_checked_in", _("Confirmed, not checked in")),
 ]
+
+
+# At the door ----------------------------------------------------------------------------------
+
+
+class WalkInForm(forms.Form):
+    """Someone registered and checked in at the door. The buttons of a full event send
+    `when_full` (the waiting list, or an extra seat with its box ticked)."""
+
+    label_suffix = ""
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    when_full = forms.ChoiceField(
+        choices=[(w.value, w.value) for w in WhenFull],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    confirm_extra_seat = forms.BooleanField(
+        label=_("I confirm a seat beyond the capacity: the capacity rises by one."),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["when_full"] = WhenFull(data.get("when_full") or WhenFull.REFUSE)
+        if data["when_full"] == WhenFull.EXTRA_SEAT and not data.get("confirm_extra_seat"):
+            self.add_error(
+                "confirm_extra_seat", _("Tick the box to confirm a seat beyond the capacity.")
+            )
+        return data
+
+
+class BadgeForm(forms.Form):
+    label_suffix = ""
+    layout = forms.ChoiceField(
+        label=_("Layout"),
+        choices=BadgePrint.Layout.choices,
+        initial=BadgePrint.Layout.SHEET,
+        widget=forms.RadioSelect,
+    )
+    who = forms.ChoiceField(
+        label=_("Whose badges"),
+        choices=[
+            ("all", _("Everyone confirmed")),
+            ("new", _("Only those without a badge yet (new since the last print)")),
+        ],
+        initial="all",
+        widget=forms.RadioSelect,
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agenda, attendees, check_in, events, messages
+from .views import agenda, attendees, check_in, door, events, messages, printing
 
 app_name = "events_organiser"
 urlpatterns = [
@@ -41,6 +41,19 @@ urlpatterns = [
         name="special_needs_csv",
     ),
     path("<int:pk>/innsjekk/", check_in.check_in_page, name="check_in"),
+    path("<int:pk>/innsjekk/pa-doren/", door.walk_in, name="walk_in"),
+    path(
+        "<int:pk>/innsjekk/okt/<int:session_id>/",
+        door.session_check_in,
+        name="session_check_in",
+    ),
+    path("<int:pk>/navneskilt-og-lister/", printing.badges_page, name="badges"),
+    path("<int:pk>/dorliste.pdf", printing.door_list_pdf, name="door_list_pdf"),
+    path(
+        "<int:pk>/program/<int:session_id>/deltakere.pdf",
+        printing.session_list_pdf,
+        name="session_list_pdf",
+    ),
     path("<int:pk>/meldinger/", messages.message_list, name="messages"),
     path("meldinger/<int:message_id>/", messages.message_detail, name="message"),
     path("meldinger/<int:message_id>/send-igjen/", messages.message_resend, name="message_resend"),

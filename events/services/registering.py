@@ -1,4 +1,5 @@
-"""The participant's side of an event: register, change, cancel, and the personal link again.
+"""The participant's side of an event: register, change, cancel (the personal link again:
+events.services.personal_link).
 
 A registration takes its seat last (events.services.seats); a seat that frees up while someone
 waits is handed on without ever being given back (events.services.waiting_list), so a newcomer
@@ -18,7 +19,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from api.throttling import count_hit
 from partners.models import Language, Organisation, Person
 from worker.services import (
     References,
@@ -46,7 +46,7 @@ from ..selectors.public import (
     forget_public_event,
     registration_state,
 )
-from . import seats
+from . import seats, walk_ins
 from .errors import (
     DuplicateRegistration,
     EventChanged,
@@ -60,11 +60,11 @@ from .errors import (
     SessionFull,
 )
 from .waiting_list import HELD_SEAT, pass_seat_on
+from .walk_ins import AtTheDoor
 
 logger = logging.getLogger(__name__)
 
 Status = Registration.Status
-RESEND_LIMIT_PER_HOUR = 3
 DEADLOCK_DETECTED = "40P01"
 DEADLOCK_ATTEMPTS = 5
 
@@ -72,8 +72,12 @@ DEADLOCK_ATTEMPTS = 5
 # Checks ----------------------------------------------------------------------------------------
 
 
-def _check_registration_open(event: Event, *, now: dt.datetime, invitation_allowed: bool) -> None:
+def _check_registration_open(
+    event: Event, *, now: dt.datetime, invitation_allowed: bool, at_the_door: bool = False
+) -> None:
     state = registration_state(event, now=now)
+    if at_the_door and state in (STATE_NOT_OPEN, STATE_CLOSED, STATE_INVITATION_ONLY):
+        return  # an organiser at the door registers people while the event is on
     if state in (STATE_DRAFT,):
         raise EventUnavailable(_("This event is not open for registration."))
     if state == STATE_CANCELLED:
@@ -90,7 +94,7 @@ def _check_registration_open(event: Event, *, now: dt.datetime, invitation_allow
         )
 
 
-def _active_registration_for(event_id: int, email: str) -> Registration | None:
+def active_registration_for(event_id: int, email: str) -> Registration | None:
     # The same expression and condition as the unique index, so the index answers this.
     return (
         Registration.objects.alias(email_key=Lower("email"))
@@ -125,6 +129,7 @@ def register_participant(
     sessions: Sequence[Session] | None = None,
     questions: Sequence[Question] | None = None,
     revision: int | None = None,
+    door: AtTheDoor | None = None,
 ) -> Registration:
     """Register someone: confirmed while seats last, then the waiting list (or refused).
 
@@ -133,9 +138,12 @@ def register_participant(
     events.selectors.public_event does); left out, they are read when needed. With the
     `revision` they were read at, nothing is saved unless the event is still published at it
     (EventChanged). Raises a RegistrationError subclass with a message to show.
+    `door`: registered and checked in at the door by an organiser (events.services.walk_ins).
     """
     now = timezone.now()
-    _check_registration_open(event, now=now, invitation_allowed=invitation_allowed)
+    _check_registration_open(
+        event, now=now, invitation_allowed=invitation_allowed, at_the_door=door is not None
+    )
     if details.session_ids and sessions is None:
         sessions = list(event.sessions.all())
     chosen = chosen_sessions(sessions or (), details.session_ids)
@@ -147,12 +155,17 @@ def register_participant(
     # becomes DuplicateRegistration below.
     for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
         try:
-            if connection.vendor == "postgresql" and not chosen and not answer_rows:
+            if connection.vendor == "postgresql" and not (chosen or answer_rows or door):
                 _save_in_one_statement(registration, now=now, revision=revision)
             else:
                 _link_known_organisation(registration)
                 _save_in_transaction(
-                    registration, sessions=chosen, answers=answer_rows, now=now, revision=revision
+                    registration,
+                    sessions=chosen,
+                    answers=answer_rows,
+                    now=now,
+                    revision=revision,
+                    door=door,
                 )
             return registration
         except seats.StaleEvent as exc:
@@ -161,7 +174,7 @@ def register_participant(
         except IntegrityError as exc:
             # Two registrations for one address raced past each other; the index refused one.
             duplicate = "one_active_registration_per_email" in str(exc)
-            if duplicate or _active_registration_for(event.pk, details.email):
+            if duplicate or active_registration_for(event.pk, details.email):
                 raise DuplicateRegistration(_duplicate_message(), field="email") from exc
             raise
         except OperationalError as exc:
@@ -241,12 +254,15 @@ def _save_in_transaction(
     answers: list[Answer],
     now: dt.datetime,
     revision: int | None,
+    door: AtTheDoor | None = None,
 ) -> None:
-    """The general case (sessions, answers, or a database other than PostgreSQL): the rows,
-    then the seat UPDATEs as the last statements, so the event row stays locked only until
-    COMMIT."""
+    """The general case (sessions, answers, at the door, or a database other than PostgreSQL):
+    the rows, then the seat UPDATEs as the last statements, so the event row stays locked only
+    until COMMIT."""
     event = registration.event
     registration.save(force_insert=True)
+    if door is not None:
+        walk_ins.record_walk_in(registration, door)
     for answer in answers:
         answer.registration = registration
     Answer.objects.bulk_create(answers)
@@ -258,15 +274,18 @@ def _save_in_transaction(
     _take_session_seats(sessions)
     if seats.take_event_seat(event.pk, revision=revision):
         return
+    if walk_ins.take_extra_seat(registration, door):
+        return
 
     # Full. The UPDATE matched no row, so no lock is held on the event from here on.
-    if event.waiting_list_mode == Event.WaitingListMode.NONE:
+    if not walk_ins.waits_when_full(event, door):
         raise EventFull(_("This event is full."))
     registration.status = Status.WAITLISTED
     registration.waitlisted_at = now
     Registration.objects.filter(pk=registration.pk).update(
         status=Status.WAITLISTED, waitlisted_at=now, updated_at=now
     )
+    walk_ins.waiting_not_checked_in(registration, door)
 
 
 def _save_in_one_statement(
@@ -398,20 +417,3 @@ def cancel_registration(*, registration_id: int) -> Registration:
     if held_seat:
         pass_seat_on(event=event, now=now)
     return registration
-
-
-# The personal link -----------------------------------------------------------------------------
-
-
-@transaction.atomic(durable=True)
-def resend_personal_link(*, event_id: int, email: str) -> None:
-    """Mail the personal link to the address if it is registered. Says nothing either way."""
-    registration = _active_registration_for(event_id, email)
-    if registration is None:
-        return
-    # Without a reachable cache there is no count, and the link is sent (api/throttling.py).
-    sent = count_hit("events:resend:%s" % registration.token, timeout=3600)
-    if sent is not None and sent > RESEND_LIMIT_PER_HOUR:
-        return
-    registration = Registration.objects.select_related("event").get(pk=registration.pk)
-    queue_message(message=emails.personal_link(registration=registration))

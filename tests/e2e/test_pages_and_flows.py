@@ -188,6 +188,8 @@ def test_organiser_pages_have_no_axe_violations(
         f"/arrangor/arrangementer/{event.pk}/deltakere/utskrift/",
         f"/arrangor/arrangementer/{event.pk}/servering-og-tilrettelegging/",
         f"/arrangor/arrangementer/{event.pk}/innsjekk/",
+        f"/arrangor/arrangementer/{event.pk}/innsjekk/pa-doren/",
+        f"/arrangor/arrangementer/{event.pk}/navneskilt-og-lister/",
         f"/arrangor/arrangementer/{event.pk}/meldinger/",
         "/arrangor/invitasjoner/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/",
@@ -275,3 +277,51 @@ def test_new_organisation_pages_have_no_axe_violations(
     assert page.locator("#new-organisations").count() == 1
     problems["send-out confirmation of new organisations"] = _violations(page)
     assert {name: found for name, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_door_pages_have_no_axe_violations(live_server, page, django_user_model, language):
+    """At the door: check-in with the walk-in form, a full event's choices, a session's
+    check-in, badges and lists."""
+    from partners.demo import seed_partners
+    from tests.factories import EventFactory, RegistrationFactory, SessionFactory
+
+    seed_partners()
+    event = EventFactory(capacity=1, title="Partnerskapskonferansen")
+    session = SessionFactory(event=event, title="Verksted")
+    anne = RegistrationFactory(event=event, name="Anne Čáhcesuolu")
+    anne.session_choices.create(session=session)
+    user = django_user_model.objects.create_superuser("door", "door@example.org", "not-used")
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            },
+            {"name": "django_language", "value": language, "url": live_server.url},
+        ]
+    )
+    base = f"{live_server.url}/arrangor/arrangementer/{event.pk}"
+    problems = {}
+    for path in [
+        "/innsjekk/",
+        "/innsjekk/pa-doren/",
+        f"/innsjekk/okt/{session.pk}/",
+        "/navneskilt-og-lister/",
+    ]:
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+        if found := _violations(page):
+            problems[path] = found
+    page.goto(base + "/innsjekk/pa-doren/")
+    page.fill("#id_name", "Sara Ærø")
+    page.fill("#id_email", "sara@example.org")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator("button[name=when_full]").count() == 2  # full: the two choices
+    if found := _violations(page):
+        problems["walk-in, event full"] = found
+    assert problems == {}

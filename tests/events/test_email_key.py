@@ -4,7 +4,7 @@ strip and lower-case an address by the same rule (events.models.email_key)."""
 import pytest
 
 from events.models import CalendarSequence, email_key
-from events.services.registering import resend_personal_link
+from events.services.personal_link import resend_personal_link
 from tests.events.registration_helpers import outbox, register
 from tests.factories import EventFactory
 

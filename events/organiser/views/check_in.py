@@ -13,10 +13,11 @@ from partners.permissions import organiser_required
 
 from ...dates import format_time
 from ...models import Registration
+from ...selectors.door import signup_sessions
 from ...selectors.organiser import attendees, get_organised_event
 from ...services import check_in as door
 from ...services.check_in import CheckInOutcome, CheckInResult
-from ..forms import TicketCodeForm
+from ..forms import TicketCodeForm, WalkInForm
 
 # Check-in -------------------------------------------------------------------------------------
 
@@ -105,5 +106,7 @@ def check_in_page(request: HttpRequest, pk: int) -> HttpResponse:
             "last": last,
             "counts": counts,
             "not_checked_in": counts["confirmed"] - counts["checked_in"],
+            "walk_in_form": WalkInForm(),
+            "sessions": signup_sessions(event),
         },
     )
