@@ -74,6 +74,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Content-Security-Policy and Permissions-Policy on every answer, static files and the API
+    # included (config/security_headers.py).
+    "config.security_headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # config/middleware.py: Django's session, user and message middleware, passed over for
@@ -381,6 +384,23 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline script or style anywhere (config/security_headers.py): the templates keep CSS and
+# JavaScript in static/. data: images are the admin's and Swagger UI's icons in their CSS.
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The views whose pages may use the camera (Permissions-Policy camera=(self)); every other
+# page has it off. The check-in page scans tickets' QR codes.
+CAMERA_VIEWS = ["events_organiser:check_in"]
 if not DEBUG:
     # TLS ends at the proxy in front (docker-compose.yml: Caddy), which sets X-Forwarded-Proto
     # and drops a client's own; gunicorn is reachable only through it.
