@@ -74,9 +74,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Content-Security-Policy and Permissions-Policy on every answer, static files and the API
-    # included (config/security_headers.py).
-    "config.security_headers.SecurityHeadersMiddleware",
+    "config.security_headers.SecurityHeadersMiddleware",  # CSP and Permissions-Policy
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # config/middleware.py: Django's session, user and message middleware, passed over for
@@ -159,7 +157,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -169,7 +166,6 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partners:organiser_home"
 LOGOUT_REDIRECT_URL = "partners:home"
-
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -200,7 +196,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Partnerskap <partners
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The emails' layout (events/email_layout.py). EMAIL_LOGO: a PNG, JPEG or GIF file embedded in
 # every message as an inline part (never loaded from a server); unset, the host's name is text.
-# PRIVACY_URL: the privacy statement the footer links to; unset, the site's own page.
+# PRIVACY_URL: one privacy notice elsewhere for every footer; unset, each host's own notice.
 EMAIL_LOGO = os.environ.get("EMAIL_LOGO", "")
 PRIVACY_URL = os.environ.get("PRIVACY_URL", "")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
@@ -384,23 +380,6 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# No inline script or style anywhere (config/security_headers.py): the templates keep CSS and
-# JavaScript in static/. data: images are the admin's and Swagger UI's icons in their CSS.
-CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
-    "default-src": ["'self'"],
-    "script-src": ["'self'"],
-    "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
-    "font-src": ["'self'"],
-    "connect-src": ["'self'"],
-    "object-src": ["'none'"],
-    "base-uri": ["'self'"],
-    "frame-ancestors": ["'none'"],
-}
-# The views whose pages may use the camera (Permissions-Policy camera=(self)); every other
-# page has it off. The check-in page scans tickets' QR codes.
-CAMERA_VIEWS = ["events_organiser:check_in"]
 if not DEBUG:
     # TLS ends at the proxy in front (docker-compose.yml: Caddy), which sets X-Forwarded-Proto
     # and drops a client's own; gunicorn is reachable only through it.
@@ -430,6 +409,9 @@ LOGGING = {
 # Domain defaults -------------------------------------------------------------------------------
 ORGANISER_MAILBOX = os.environ.get("ORGANISER_MAILBOX", "partnerskap@localhost")
 SPECIAL_NEEDS_RETENTION_DAYS = env.int("SPECIAL_NEEDS_RETENTION_DAYS", default=30)
+DATA_ACCESS_LOG_RETENTION_DAYS = env.int("DATA_ACCESS_LOG_RETENTION_DAYS", default=365)
+# The county's accessibility statement on uustatus.no, linked from the site's own.
+ACCESSIBILITY_STATEMENT_URL = env.str("ACCESSIBILITY_STATEMENT_URL", default="https://uustatus.no/")
 
 # API -------------------------------------------------------------------------------------------
 # Public POSTs (registering, resending a personal link): requests per client address and period.

@@ -8,7 +8,7 @@ from invitations.services.retention import anonymise_invitations
 class Command(BaseCommand):
     help = (
         "Delete dietary/assistance needs, and anonymise participants, invitations, answers to "
-        "calls for input and sent emails whose retention period has passed (also run daily by "
+        "calls for input and sent emails whose retention period has passed, and the access log's old records (also run daily by "
         "Celery beat)."
     )
 
@@ -18,12 +18,13 @@ class Command(BaseCommand):
         calls = anonymise_answers()
         self.stdout.write(
             "Special needs deleted: %d; registrations anonymised: %d; invitations anonymised: %d; "
-            "API idempotency records deleted: %d"
+            "API idempotency records deleted: %d; access log records deleted: %d"
             % (
                 result.special_needs_deleted,
                 result.anonymised,
                 invitations,
                 result.idempotency_records_deleted,
+                result.access_records_deleted,
             )
         )
         self.stdout.write(
