@@ -45,9 +45,11 @@ def watched_page(page):
     console: list[str] = []
     page.on(
         "console",
-        lambda message: console.append(message.text)
-        if "Content Security Policy" in message.text or "Permissions policy" in message.text
-        else None,
+        lambda message: (
+            console.append(message.text)
+            if "Content Security Policy" in message.text or "Permissions policy" in message.text
+            else None
+        ),
     )
     page.csp_console = console
     return page
@@ -71,7 +73,11 @@ def _log_in(page, live_server, user) -> None:
     client.force_login(user)
     page.context.add_cookies(
         [
-            {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            },
             {"name": "django_language", "value": "nb", "url": live_server.url},
         ]
     )
