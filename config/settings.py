@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.security_headers.SecurityHeadersMiddleware",  # CSP and Permissions-Policy
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # config/middleware.py: Django's session, user and message middleware, passed over for
@@ -157,7 +158,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -167,7 +167,6 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partners:organiser_home"
 LOGOUT_REDIRECT_URL = "partners:home"
-
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -198,7 +197,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Partnerskap <partners
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The emails' layout (events/email_layout.py). EMAIL_LOGO: a PNG, JPEG or GIF file embedded in
 # every message as an inline part (never loaded from a server); unset, the host's name is text.
-# PRIVACY_URL: the privacy statement the footer links to; unset, the site's own page.
+# PRIVACY_URL: one privacy notice elsewhere for every footer; unset, each host's own notice.
 EMAIL_LOGO = os.environ.get("EMAIL_LOGO", "")
 PRIVACY_URL = os.environ.get("PRIVACY_URL", "")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
@@ -342,39 +341,15 @@ INBOUND_MAIL_OAUTH_SCOPE = os.environ.get("INBOUND_MAIL_OAUTH_SCOPE", "") or (
     if INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE
     else "https://outlook.office365.com/.default"
 )
-if INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE:
-    from worker import service_account
-    from worker.oauth import token_url_problem
+from worker.oauth import settings_problem as _oauth_settings_problem  # noqa: E402
 
-    if (
-        INBOUND_MAIL_OAUTH_TOKEN_URL
-        or INBOUND_MAIL_OAUTH_CLIENT_ID
-        or INBOUND_MAIL_OAUTH_CLIENT_SECRET
-    ):
-        raise RuntimeError(
-            "INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE (Google Workspace) and "
-            "INBOUND_MAIL_OAUTH_TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET (client credentials) are two "
-            "ways to get a token: set one of them"
-        )
-    try:
-        _account = service_account.load(INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE, subject="")
-    except service_account.KeyFileError as exc:
-        raise RuntimeError(str(exc)) from None
-    if problem := token_url_problem(
-        _account.token_url, f"the token_uri in {INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE}"
-    ):
-        raise RuntimeError(problem)
-    del _account
-elif INBOUND_MAIL_OAUTH_TOKEN_URL:
-    from worker.oauth import token_url_problem
-
-    if problem := token_url_problem(INBOUND_MAIL_OAUTH_TOKEN_URL):
-        raise RuntimeError(problem)
-    if not (INBOUND_MAIL_OAUTH_CLIENT_ID and INBOUND_MAIL_OAUTH_CLIENT_SECRET):
-        raise RuntimeError(
-            "INBOUND_MAIL_OAUTH_TOKEN_URL needs INBOUND_MAIL_OAUTH_CLIENT_ID and "
-            "INBOUND_MAIL_OAUTH_CLIENT_SECRET"
-        )
+if _problem := _oauth_settings_problem(
+    token_url=INBOUND_MAIL_OAUTH_TOKEN_URL,
+    client_id=INBOUND_MAIL_OAUTH_CLIENT_ID,
+    client_secret=INBOUND_MAIL_OAUTH_CLIENT_SECRET,
+    service_account_file=INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE,
+):
+    raise RuntimeError(_problem)
 
 # Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -411,6 +386,9 @@ LOGGING = {
 # Domain defaults -------------------------------------------------------------------------------
 ORGANISER_MAILBOX = os.environ.get("ORGANISER_MAILBOX", "partnerskap@localhost")
 SPECIAL_NEEDS_RETENTION_DAYS = env.int("SPECIAL_NEEDS_RETENTION_DAYS", default=30)
+DATA_ACCESS_LOG_RETENTION_DAYS = env.int("DATA_ACCESS_LOG_RETENTION_DAYS", default=365)
+# The county's accessibility statement on uustatus.no, linked from the site's own.
+ACCESSIBILITY_STATEMENT_URL = env.str("ACCESSIBILITY_STATEMENT_URL", default="https://uustatus.no/")
 
 # API -------------------------------------------------------------------------------------------
 # Public POSTs (registering, resending a personal link): requests per client address and period.

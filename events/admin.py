@@ -6,9 +6,11 @@ so the seat counters stay right.
 """
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, Event, Question, Registration, Session, SessionChoice
+from .models import Answer, DataAccess, Event, Question, Registration, Session, SessionChoice
+from .services.access_log import record_data_access
 
 
 class SessionInline(admin.TabularInline):
@@ -95,4 +97,46 @@ class RegistrationAdmin(admin.ModelAdmin):
         return obj.organisation_display
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        """The change page shows the catering and assistance needs: it is logged."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        registration = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and response.status_code == 200 and registration is not None:
+            if registration.dietary_needs or registration.assistance_needs:
+                record_data_access(
+                    request=request,
+                    kind=DataAccess.Kind.SPECIAL_NEEDS_VIEWED,
+                    event=registration.event,
+                    detail="admin",
+                )
+        return response
+
+
+@admin.register(DataAccess)
+class DataAccessAdmin(admin.ModelAdmin):
+    """The audit log: superusers read it; nobody writes, changes or deletes it here."""
+
+    list_display = ["at", "username", "kind", "event", "detail", "ip_address"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "event__title"]
+    list_select_related = ["event"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -22,7 +22,6 @@ from typing import Any
 import css_inline
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from partners.models import Host
@@ -79,13 +78,9 @@ def logo() -> Attachment | None:
     return _logo(settings.EMAIL_LOGO)
 
 
-@functools.cache
-def _privacy_path() -> str:
-    return reverse("partners:privacy")
-
-
-def privacy_url() -> str:
-    return settings.PRIVACY_URL or settings.SITE_URL + _privacy_path()
+def privacy_url(host: Host) -> str:
+    """The host's privacy notice (PRIVACY_URL instead, when one notice elsewhere covers all)."""
+    return settings.PRIVACY_URL or settings.SITE_URL + host.get_privacy_url()
 
 
 @dataclass(frozen=True)
@@ -151,7 +146,7 @@ def layout_context(
         "card_html": card_html,
         "organiser_name": event.organiser_name,
         "organiser_email": event.organiser_email or host.email,
-        "privacy_url": privacy_url(),
+        "privacy_url": privacy_url(host),
         "personal_link": True,
     }
 
@@ -182,7 +177,7 @@ def host_layout_context(
         "card_html": "",
         "organiser_name": organiser_name,
         "organiser_email": organiser_email or host.email,
-        "privacy_url": privacy_url(),
+        "privacy_url": privacy_url(host),
         "personal_link": True,
     }
 

@@ -99,7 +99,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Host)
 class HostAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "organisation", "email", "retention_days"]
+    list_display = ["name", "slug", "organisation", "email", "retention_days", "dpo_name"]
     list_select_related = ["organisation"]
     list_filter = ["networks"]
     search_fields = ["name", "slug"]

@@ -190,6 +190,9 @@ def seed_partners(*, with_people: bool = True) -> None:
             "name": "Vestfold fylkeskommune",
             "organisation": organisations["Vestfold fylkeskommune"],
             "email": "partnerskap@vestfoldfylke.example.org",
+            "privacy_email": "personvern@vestfoldfylke.example.org",
+            "dpo_name": "Personvernombudet i Vestfold fylkeskommune",
+            "dpo_email": "personvernombud@vestfoldfylke.example.org",
         },
     )
     telemark, _ = Host.objects.update_or_create(
@@ -198,6 +201,9 @@ def seed_partners(*, with_people: bool = True) -> None:
             "name": "Telemark fylkeskommune",
             "organisation": organisations["Telemark fylkeskommune"],
             "email": "partnerskap@telemarkfylke.example.org",
+            "privacy_email": "personvern@telemarkfylke.example.org",
+            "dpo_name": "Personvernombudet i Telemark fylkeskommune",
+            "dpo_email": "personvernombud@telemarkfylke.example.org",
         },
     )
 

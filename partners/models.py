@@ -89,6 +89,14 @@ class Host(models.Model):
     retention_days = models.PositiveIntegerField(
         _("days participants' data is kept after an event"), default=365
     )
+    # The privacy notice (/personvern/<slug>/): where people ask about their data.
+    privacy_email = models.EmailField(
+        _("privacy contact email"),
+        blank=True,
+        help_text=_("Where people ask about their personal data; empty: the organisers' mailbox."),
+    )
+    dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("data protection officer's email"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -97,6 +105,13 @@ class Host(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_privacy_url(self) -> str:
+        return reverse("partners:privacy_host", kwargs={"slug": self.slug})
+
+    @property
+    def privacy_contact(self) -> str:
+        return self.privacy_email or self.email
 
 
 class Network(models.Model):

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import views, views_notices
 
 app_name = "partners"
 urlpatterns = [
     path("", views.home, name="home"),
     path("partnerskap/", views.partnership, name="partnership"),
-    path("personvern/", views.privacy, name="privacy"),
+    path("personvern/", views_notices.privacy, name="privacy"),
+    path("personvern/<slug:slug>/", views_notices.privacy_host, name="privacy_host"),
+    path("tilgjengelighet/", views_notices.accessibility, name="accessibility"),
     path("nettverk/<slug:slug>/", views.network_detail, name="network"),
     path("arrangor/", views.organiser_home, name="organiser_home"),
     path("arrangor/organisasjoner/", views.organiser_organisations, name="organiser_organisations"),

@@ -24,7 +24,7 @@ from .forms import (
     PersonSearchForm,
 )
 from .import_previews import forget_import, keep_import, kept_import
-from .models import Host, Network, OrganisationMembership, PersonMembership
+from .models import Network, OrganisationMembership, PersonMembership
 from .permissions import network_organiser_required, organiser_required
 from .selectors import (
     network_people,
@@ -52,12 +52,6 @@ def _split_by_role(network: Network) -> tuple[list, list]:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/home.html", {"networks": public_networks()})
-
-
-@require_safe
-def privacy(request: HttpRequest) -> HttpResponse:
-    """What is stored about participants and for how long; every email's footer links here."""
-    return render(request, "partners/privacy.html", {"hosts": Host.objects.order_by("name")})
 
 
 @require_safe

@@ -94,6 +94,34 @@ def token_url_problem(url: str, name: str = "INBOUND_MAIL_OAUTH_TOKEN_URL") -> s
     return f"{name} must be an https:// URL (http:// only to loopback)"
 
 
+def settings_problem(
+    *, token_url: str, client_id: str, client_secret: str, service_account_file: str
+) -> str | None:
+    """What is wrong with the INBOUND_MAIL_OAUTH_* settings, checked when the settings load so a
+    deployment fails at start rather than at the first poll; None when they are sound."""
+    if service_account_file:
+        if token_url or client_id or client_secret:
+            return (
+                "INBOUND_MAIL_OAUTH_SERVICE_ACCOUNT_FILE (Google Workspace) and "
+                "INBOUND_MAIL_OAUTH_TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET (client credentials) "
+                "are two ways to get a token: set one of them"
+            )
+        try:
+            account = service_account.load(service_account_file, subject="")
+        except KeyFileError as exc:
+            return str(exc)
+        return token_url_problem(account.token_url, f"the token_uri in {service_account_file}")
+    if token_url:
+        if problem := token_url_problem(token_url):
+            return problem
+        if not (client_id and client_secret):
+            return (
+                "INBOUND_MAIL_OAUTH_TOKEN_URL needs INBOUND_MAIL_OAUTH_CLIENT_ID and "
+                "INBOUND_MAIL_OAUTH_CLIENT_SECRET"
+            )
+    return None
+
+
 def credentials_from_settings(username: str = "") -> Credentials | None:
     """How the mailbox `username` gets its token, or None when it logs in with its password.
     The service account's key file is read each time (KeyFileError: it is gone or broken), so

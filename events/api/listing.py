@@ -15,7 +15,7 @@ from api.pagination import Pagination
 from worker.models import OutgoingMessage
 from worker.selectors import messages_for
 
-from ..models import Event, Registration, SessionChoice
+from ..models import DataAccess, Event, Registration, SessionChoice
 from ..schemas import (
     EventDetailOut,
     EventOut,
@@ -26,6 +26,7 @@ from ..schemas import (
 )
 from ..selectors.organiser import attendees
 from ..selectors.public import visible_event, visible_events
+from ..services.access_log import record_data_access
 from .router import organised_event, router
 
 # Events ----------------------------------------------------------------------------------------
@@ -110,6 +111,7 @@ def list_registrations(
     request: HttpRequest, event_id: int, filters: Query[RegistrationFilter]
 ) -> QuerySet[Registration]:
     event = organised_event(request, event_id)
+    record_data_access(request=request, kind=DataAccess.Kind.ATTENDEES_READ_BY_API, event=event)
     # The organiser pages' search and status filter, in order of registration.
     return attendees(
         event, search=filters.search or "", status=filters.status or "", sort="registered"

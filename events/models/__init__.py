@@ -1,8 +1,9 @@
 """What and when, one module per concept: `core` (events, sessions, questions, registrations,
 seats and the waiting list, the calendar's per-address records), `badges` (what was printed),
-`door` (walk-ins, check-in per session). Everything is named here, so
-callers import from `events.models`."""
+`door` (walk-ins, check-in per session), `access` (the audit log of who saw or exported
+participants' data). Everything is named here, so callers import from `events.models`."""
 
+from .access import DataAccess
 from .badges import BadgePrint
 from .core import (
     TICKET_ALPHABET,
@@ -25,6 +26,7 @@ __all__ = [
     "Answer",
     "BadgePrint",
     "CalendarSequence",
+    "DataAccess",
     "Event",
     "Question",
     "Registration",

@@ -3,6 +3,7 @@
 Dietary and assistance needs are deleted a set time after the event
 (SPECIAL_NEEDS_RETENTION_DAYS); all other personal data of participants is anonymised once the
 host's retention period has passed. The rows stay, so counts per status and organisation survive.
+The audit log of who saw or exported that data is kept DATA_ACCESS_LOG_RETENTION_DAYS.
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from partners.models import Host
 from worker.models import OutgoingMessage
 
 from ..models import Answer, CalendarSequence, Event, Registration, new_token
+from .access_log import delete_old_access_records
 
 BATCH = 500
 
@@ -26,6 +28,7 @@ class RetentionResult:
     special_needs_deleted: int
     anonymised: int
     idempotency_records_deleted: int = 0
+    access_records_deleted: int = 0
 
 
 def _special_needs_cutoff(now: datetime) -> datetime:
@@ -114,4 +117,5 @@ def apply_retention(*, now: datetime | None = None) -> RetentionResult:
         special_needs_deleted=delete_special_needs(now=now),
         anonymised=anonymise_registrations(now=now),
         idempotency_records_deleted=purge_expired_records(now=now),
+        access_records_deleted=delete_old_access_records(now=now),
     )

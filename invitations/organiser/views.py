@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Event, Registration
+from events.models import DataAccess, Event, Registration
 from events.selectors.organiser import organised_events
+from events.services.access_log import record_data_access
 from partners.forms import NewOrganisationsForm
 from partners.import_previews import forget_import, keep_import, kept_import
 from partners.models import Network, OrganisationMembership, Person
@@ -319,6 +320,7 @@ def sendout_schedule(request: HttpRequest, sendout_id: int) -> HttpResponse:
 @organiser_required
 def event_export(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event_for(request, event_id)
+    record_data_access(request=request, kind=DataAccess.Kind.INVITATIONS_EXPORTED, event=event)
     response = HttpResponse(
         invitations_xlsx(event=event),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -15,6 +15,8 @@ PUBLIC_PATHS = [
     "/nettverk/digitv/",
     "/konto/logg-inn/",
     "/personvern/",
+    "/personvern/telemark/",
+    "/tilgjengelighet/",
 ]
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.utils import translation
 
 from events import email_layout
+from partners.models import Host
 from tests.factories import EventFactory, RegistrationFactory
 from worker.mime import render_message
 from worker.models import OutgoingMessage
@@ -129,8 +130,11 @@ def test_each_kind_has_the_layout_in_html_and_text(messages, kind):
     # The footer: the organisers' contact, the privacy link, the opt-out where there is one.
     footer = _words(parts.text["footer"])
     assert ORGANISER_EMAIL in footer and ORGANISER_EMAIL in text
-    privacy = email_layout.privacy_url()
-    assert privacy.endswith("/personvern/") and privacy in parts.links and privacy in text
+    # The event's host's own privacy notice.
+    host = Host.objects.get(name=HOST_NAME)
+    privacy = email_layout.privacy_url(host)
+    assert privacy.endswith("/personvern/%s/" % host.slug)
+    assert privacy in parts.links and privacy in text
     if kind in OPT_OUT_KINDS:
         assert message.opt_out_url in parts.links and message.opt_out_url in text
     else:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from partners.permissions import organiser_required
 
 from ... import exports
-from ...models import Event, Registration
+from ...models import DataAccess, Event, Registration
 from ...selectors.organiser import (
     ATTENDEE_SORTS,
     DEFAULT_SORT,
@@ -24,6 +24,7 @@ from ...selectors.organiser import (
     get_organised_event,
     special_needs,
 )
+from ...services.access_log import record_data_access
 from ...services.errors import RegistrationError
 from ...services.waiting_list import promote_from_waiting_list
 from ..forms import ATTENDEE_STATUS_CHOICES
@@ -105,6 +106,9 @@ def attendee_list(request: HttpRequest, pk: int) -> HttpResponse:
 @organiser_required
 def attendee_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_organised_event(request.user, pk)
+    record_data_access(
+        request=request, kind=DataAccess.Kind.ATTENDEES_EXPORTED, event=event, detail="CSV"
+    )
     header, rows = exports.attendee_table(
         event, attendees(event, **_attendee_filters(request), with_details=True)
     )
@@ -116,6 +120,9 @@ def attendee_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @organiser_required
 def attendee_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_organised_event(request.user, pk)
+    record_data_access(
+        request=request, kind=DataAccess.Kind.ATTENDEES_EXPORTED, event=event, detail="XLSX"
+    )
     header, rows = exports.attendee_table(
         event, attendees(event, **_attendee_filters(request), with_details=True)
     )
@@ -135,6 +142,7 @@ def attendee_print(request: HttpRequest, pk: int) -> HttpResponse:
     if sort not in ("name", "organisation"):
         sort = "name"
     registrations = attendees(event, status=Registration.Status.CONFIRMED, sort=sort)
+    record_data_access(request=request, kind=DataAccess.Kind.ATTENDEES_PRINTED, event=event)
     return render(
         request,
         "events/organiser/attendee_print.html",
@@ -173,6 +181,7 @@ def attendee_promote(request: HttpRequest, pk: int, registration_id: int) -> Htt
 def special_needs_list(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_organised_event(request.user, pk)
     registrations = special_needs(event)
+    record_data_access(request=request, kind=DataAccess.Kind.SPECIAL_NEEDS_VIEWED, event=event)
     return render(
         request,
         "events/organiser/special_needs.html",
@@ -183,6 +192,9 @@ def special_needs_list(request: HttpRequest, pk: int) -> HttpResponse:
 @organiser_required
 def special_needs_csv(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_organised_event(request.user, pk)
+    record_data_access(
+        request=request, kind=DataAccess.Kind.SPECIAL_NEEDS_EXPORTED, event=event, detail="CSV"
+    )
     header, rows = exports.special_needs_table(special_needs(event))
     return exports.csv_response(
         header=header,

@@ -9,7 +9,7 @@ from personaldata.services import purge_expired_links
 class Command(BaseCommand):
     help = (
         "Delete dietary/assistance needs, and anonymise participants, invitations, answers to "
-        "calls for input and sent emails whose retention period has passed (also run daily by "
+        "calls for input and sent emails whose retention period has passed, and the access log's old records (also run daily by "
         "Celery beat)."
     )
 
@@ -20,12 +20,13 @@ class Command(BaseCommand):
         links = purge_expired_links()
         self.stdout.write(
             "Special needs deleted: %d; registrations anonymised: %d; invitations anonymised: %d; "
-            "API idempotency records deleted: %d"
+            "API idempotency records deleted: %d; access log records deleted: %d"
             % (
                 result.special_needs_deleted,
                 result.anonymised,
                 invitations,
                 result.idempotency_records_deleted,
+                result.access_records_deleted,
             )
         )
         self.stdout.write(
