@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "events",
     "invitations",
     "calls",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "invitations.apply_pending_replies",
         "schedule": 60.0,
         "options": {"expires": 60},
+    },
+    # Feedback surveys due after their event, and their one reminder (feedback/services/sending.py).
+    "feedback-send-surveys": {
+        "task": "feedback.send_due_surveys",
+        "schedule": 300.0,
+        "options": {"expires": 300},
     },
     # Personal data past its retention period (events/services/retention.py), once a day.
     "apply-retention": {"task": "invitations.apply_retention", "schedule": 24 * 3600.0},
