@@ -310,12 +310,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
-    # Feedback surveys due after their event, and their one reminder (feedback/services/sending.py).
-    "feedback-send-surveys": {
-        "task": "feedback.send_due_surveys",
-        "schedule": 300.0,
-        "options": {"expires": 300},
-    },
+    "feedback-send-surveys": {"task": "feedback.send_due_surveys", "schedule": 300.0},
     # Personal data past its retention period (events/services/retention.py), once a day.
     "apply-retention": {"task": "invitations.apply_retention", "schedule": 24 * 3600.0},
 }

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events.charts import Bar, horizontal_bars
 from events.models import Event
@@ -144,7 +145,13 @@ def questions_copy(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("%(count)s questions were copied.") % {"count": count})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s question was copied.", "%(count)s questions were copied.", count
+                )
+                % {"count": count},
+            )
             return redirect("feedback_organiser:survey", pk=event.pk)
     return _survey_page(request, event, copy_form=form, status=400)
 
