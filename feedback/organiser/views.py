@@ -71,6 +71,16 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _survey_page(request, event, settings_form=form, status=400)
 
 
+def _refused_whole(
+    request: HttpRequest, error: ValidationError, event: Event
+) -> HttpResponse | None:
+    """A refusal of the whole change (the survey is sent), not of a field: said on the page."""
+    if hasattr(error, "error_dict"):
+        return None
+    messages.error(request, error_messages(error))
+    return redirect("feedback_organiser:survey", pk=event.pk)
+
+
 def _survey_or_404(event: Event) -> Survey:
     survey = survey_of(event)
     if survey is None:
@@ -89,6 +99,8 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             organising.add_survey_question(survey=survey, values=form.cleaned_data)
         except ValidationError as error:
+            if refused := _refused_whole(request, error, event):
+                return refused
             apply_errors(form, error)
         else:
             messages.success(request, _("The question was added."))
@@ -143,6 +155,8 @@ def questions_copy(request: HttpRequest, pk: int) -> HttpResponse:
                 survey=survey, source=form.sources[form.cleaned_data["source"]]
             )
         except ValidationError as error:
+            if refused := _refused_whole(request, error, event):
+                return refused
             apply_errors(form, error)
         else:
             messages.success(
