@@ -62,7 +62,7 @@ def results_answer(results: SurveyResults) -> dict[str, Any]:
 
 @router.get(
     "/events/{event_id}/survey/results",
-    response={200: SurveyResultsOut, **error_responses(401, 403, 404)},
+    response={200: SurveyResultsOut, **error_responses(401, 403, 404, 422)},
     auth=token_auth,
     summary="The results of the event's feedback survey (organisers)",
     operation_id="feedback_api_survey_results",
