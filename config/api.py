@@ -10,6 +10,7 @@ from api.errors import install_error_handlers, refuse_nul_characters
 from api.idempotency import idempotent
 from calls.api_organiser import router as calls_router
 from events.api import router as events_router
+from feedback.api import router as feedback_router
 from invitations.api import router as invitations_router
 from partners.api import router as partners_router
 from worker.api import router as worker_router
@@ -33,4 +34,5 @@ api.add_router("/", partners_router)
 api.add_router("/", events_router)
 api.add_router("/", invitations_router)
 api.add_router("/", calls_router)
+api.add_router("/", feedback_router)
 api.add_router("/", worker_router)

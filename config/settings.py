@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "invitations",
     "calls",
     "personaldata",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -309,6 +310,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    "feedback-send-surveys": {"task": "feedback.send_due_surveys", "schedule": 300.0},
     # Personal data past its retention period (events/services/retention.py), once a day.
     "apply-retention": {"task": "invitations.apply_retention", "schedule": 24 * 3600.0},
 }

@@ -19,8 +19,10 @@ urlpatterns = [
     path("kalender/", include("events.feeds")),
     path("innspill/", include("calls.urls")),
     path("mine-data/", include("personaldata.urls")),
+    path("tilbakemelding/", include("feedback.urls")),
     path("arrangor/api-tokens/", include("partners.urls_api_tokens")),
     path("arrangor/invitasjoner/", include("invitations.organiser.urls")),
     path("arrangor/innspill/", include("calls.organiser.urls")),
+    path("arrangor/tilbakemelding/", include("feedback.organiser.urls")),
     path("", include("partners.urls")),
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from calls.models import Answer, AnswerText, Call, CallInvitation, CallQuestion
 from events.models import Event, Question, Registration, Session
+from feedback.models import Survey, SurveyQuestion
 from invitations.models import InboundReply, Invitation
 from partners.models import (
     Host,
@@ -349,3 +350,25 @@ class AnswerFactory(factory.django.DjangoModelFactory):
             AnswerText.objects.create(
                 answer=self, question=question, text=extracted or "Et innspill."
             )
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    """A feedback survey (anonymous, to those who checked in, 2 hours after the event, a
+    reminder after 72 hours, open 14 days), not sent, without questions."""
+
+    class Meta:
+        model = Survey
+
+    event = factory.SubFactory(EventFactory)
+
+
+class SurveyQuestionFactory(factory.django.DjangoModelFactory):
+    """A rating 1-5; pass kind and choices for the others."""
+
+    class Meta:
+        model = SurveyQuestion
+
+    survey = factory.SubFactory(SurveyFactory)
+    text = factory.Sequence(lambda n: "Hvordan var del %d?" % n)
+    kind = SurveyQuestion.Kind.RATING
+    position = factory.Sequence(lambda n: n)

@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "partners", "events", "invitations", "calls", "api", "worker", "personaldata")
+APPS = (
+    "config",
+    "partners",
+    "events",
+    "invitations",
+    "calls",
+    "feedback",
+    "api",
+    "worker",
+    "personaldata",
+)
 MAP = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 MAX_LINES = 420  # "no module over ~400 lines" (issue 11)
 PRIVATE_DJANGO = re.compile(
@@ -16,12 +26,13 @@ PRIVATE_DJANGO = re.compile(
 )
 # Which domain apps each app may import (DESIGN.md: invitations -> events -> partners, each of
 # them -> worker and api; worker and api know no domain; no app imports config).
-DOMAIN = {"partners", "events", "invitations", "calls"}
+DOMAIN = {"partners", "events", "invitations", "calls", "feedback"}
 MAY_IMPORT = {
     "partners": set(),
     "events": {"partners"},
     "invitations": {"events", "partners"},
     "calls": {"partners", "events", "invitations"},
+    "feedback": {"partners", "events"},
     "worker": set(),
     "api": set(),
     "personaldata": set(),
@@ -88,6 +99,8 @@ def test_imports_run_one_way(path):
     wrong = (imported & DOMAIN) - MAY_IMPORT[app] - {app}
     if str(path.relative_to(ROOT)) in CALLS_IMPORTERS:
         wrong -= {"calls"}
+    if str(path.relative_to(ROOT)) in FEEDBACK_IMPORTERS:
+        wrong -= {"feedback"}
     assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
     assert "config" not in imported, f"{path.relative_to(ROOT)} imports config"
 
@@ -114,6 +127,13 @@ CALLS_IMPORTERS = {
     "invitations/management/commands/seed_demo.py",
     "invitations/management/commands/apply_retention.py",
     "invitations/tasks.py",
+}
+
+
+# Of the other apps only invitations' commands that run every app would import feedback.
+FEEDBACK_IMPORTERS = {
+    "invitations/management/commands/seed_demo.py",
+    "invitations/management/commands/apply_retention.py",
 }
 
 
@@ -169,3 +189,14 @@ def test_nothing_imports_calls_but_the_commands_that_run_every_app(path):
     if str(path.relative_to(ROOT)) in CALLS_IMPORTERS:
         return
     assert "calls" not in imported_apps(path), f"{path.relative_to(ROOT)} imports calls"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in modules() if p.relative_to(ROOT).parts[0] not in ("feedback", "config")],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_nothing_imports_feedback_but_the_commands_that_run_every_app(path):
+    if str(path.relative_to(ROOT)) in FEEDBACK_IMPORTERS:
+        return
+    assert "feedback" not in imported_apps(path), f"{path.relative_to(ROOT)} imports feedback"

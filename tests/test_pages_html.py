@@ -10,10 +10,11 @@ from django.utils import timezone
 from events.demo import seed_events
 from events.models import Event, Registration
 from events.services.registering import cancel_registration
+from feedback.models import SurveyInvitation
 from invitations.models import Invitation
 from invitations.services import sendouts
 from partners.models import Person
-from tests.factories import InboundReplyFactory
+from tests.factories import InboundReplyFactory, SurveyFactory, SurveyQuestionFactory
 from worker.models import UndeliverableAddress
 
 from .html_checks import date_problems, page_problems, site_links
@@ -89,7 +90,14 @@ def site(demo, make_organiser):
     address = UndeliverableAddress.objects.create(
         email_key=invitee.email, status="5.1.1", diagnostic="User unknown"
     )
+    # A feedback survey sent for the event, with a question of each kind (the personal page and
+    # the organiser's results are checked).
+    survey = SurveyFactory(event=event, sent_at=timezone.now())
+    for kind, choices in [("rating", []), ("single_choice", ["A", "B"]), ("free_text", [])]:
+        SurveyQuestionFactory(survey=survey, kind=kind, choices=choices, required=True)
+    survey_invitation = SurveyInvitation.objects.create(survey=survey, registration=registration)
     return {
+        "survey_invitation": survey_invitation,
         "address": address,
         "cancelled": cancelled,
         "organiser": organiser,
@@ -112,6 +120,7 @@ def test_public_and_personal_pages_are_sound_html(client, site, language):
         "/invitasjon/%s/" % invitation.token,
         "/invitasjon/%s/avsla/" % invitation.token,
         "/invitasjon/%s/avmeld/" % invitation.token,
+        site["survey_invitation"].get_absolute_url(),
         "/finnes-ikke/",
         "/konto/logg-inn/",
     ]
@@ -121,6 +130,7 @@ def test_public_and_personal_pages_are_sound_html(client, site, language):
     for url, data in [
         (event.get_absolute_url(), {}),
         ("/arrangementer/p/%s/endre/" % registration.token, {"title": ""}),
+        (site["survey_invitation"].get_absolute_url(), {}),
     ]:
         response = client.post(url, data)
         assert response.status_code == 400, url
@@ -135,8 +145,9 @@ def test_organiser_pages_are_sound_html(client, site, private_storage):
     call = klima_call()  # a call for input with answers, an attachment and a summary
     client.force_login(site["organiser"])
     client.cookies["django_language"] = "nb"
-    problems = _walk(client, ["/arrangor/"], "nb")
     event = site["event"]
+    results = "/arrangor/tilbakemelding/%d/resultater/" % event.pk
+    problems = _walk(client, ["/arrangor/", results], "nb")
     for url in [
         "/arrangor/invitasjoner/arrangement/%d/utsending/ny/" % event.pk,
         "/arrangor/arrangementer/ny/",
@@ -146,6 +157,8 @@ def test_organiser_pages_are_sound_html(client, site, private_storage):
         "/arrangor/innspill/ny/",
         "/arrangor/innspill/%d/inviter/" % call.pk,
         "/arrangor/innspill/%d/svar/%d/" % (call.pk, call.answers.first().pk),
+        "/arrangor/tilbakemelding/%d/" % event.pk,
+        "/arrangor/tilbakemelding/%d/sporsmal/" % event.pk,
     ]:
         response = client.post(url, {})
         assert response.status_code in (200, 400, 422), url

@@ -174,6 +174,12 @@ def test_organiser_pages_have_no_axe_violations(
     address = UndeliverableAddress.objects.create(
         email_key=registration.email.lower(), status="5.1.1", diagnostic="User unknown"
     )
+    from tests.factories import SurveyFactory, SurveyQuestionFactory
+
+    survey = SurveyFactory(event=event)
+    SurveyQuestionFactory(survey=survey, text="Hvordan var konferansen?")
+    SurveyQuestionFactory(survey=survey, kind="multiple_choice", choices=["Foredrag", "Mingling"])
+    SurveyQuestionFactory(survey=survey, kind="free_text")
     paths = [
         "/arrangor/",
         "/arrangor/nettverk/klima-og-miljo/",
@@ -191,6 +197,8 @@ def test_organiser_pages_have_no_axe_violations(
         f"/arrangor/arrangementer/{event.pk}/innsjekk/pa-doren/",
         f"/arrangor/arrangementer/{event.pk}/navneskilt-og-lister/",
         f"/arrangor/arrangementer/{event.pk}/meldinger/",
+        f"/arrangor/tilbakemelding/{event.pk}/",
+        f"/arrangor/tilbakemelding/{event.pk}/resultater/",
         "/arrangor/invitasjoner/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/utsending/ny/",

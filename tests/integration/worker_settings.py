@@ -2,6 +2,8 @@
 outbox's delays shortened, and the sweep every second (DATABASE_URL, REDIS_URL and EMAIL_URL
 come from the fixture's environment as usual)."""
 
+import os
+
 from config import settings as _production
 from config.settings import *  # noqa: F403
 
@@ -29,3 +31,10 @@ if INBOUND_MAIL_URL:  # noqa: F405
     for _name, _entry in _production.CELERY_BEAT_SCHEDULE.items():
         if _entry["task"] == "invitations.apply_pending_replies":
             CELERY_BEAT_SCHEDULE[_name] = {**_entry, "schedule": 1.0, "options": {"expires": 5}}
+# The feedback tests (test_feedback_survey.py) ask for the beat's survey task every second.
+if os.environ.get("FEEDBACK_BEAT_SECONDS"):
+    CELERY_BEAT_SCHEDULE["feedback-send-surveys"] = {
+        "task": "feedback.send_due_surveys",
+        "schedule": float(os.environ["FEEDBACK_BEAT_SECONDS"]),
+        "options": {"expires": 5},
+    }

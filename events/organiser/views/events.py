@@ -18,6 +18,8 @@ from django.utils.translation import pgettext_lazy
 from partners.permissions import organiser_required
 from partners.selectors import organised_networks
 
+from ...charts import Bar, column_bars
+from ...dates import format_date
 from ...models import Event
 from ...selectors.organiser import (
     EventFilter,
@@ -27,6 +29,7 @@ from ...selectors.organiser import (
     organised_events,
     with_registration_counts,
 )
+from ...selectors.overview import DayCount, registrations_per_day, registrations_per_member
 from ...services import organising
 from ..forms import CancelEventForm, EventForm
 from .common import apply_errors, error_messages, post_only
@@ -92,6 +95,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_organised_event(request.user, pk)
     sessions = list(event.sessions.annotate(signups=Count("choices")).order_by("starts_at", "id"))
+    days = registrations_per_day(event)
     return render(
         request,
         "events/organiser/event_detail.html",
@@ -100,8 +104,21 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": attendee_counts(event),
             "sessions": sessions,
             "question_count": event.questions.count(),
+            "days": days,
+            "days_chart": _days_chart(days),
+            "members": registrations_per_member(event),
         },
     )
+
+
+def _days_chart(days: list[DayCount]) -> str:
+    if not days:
+        return ""
+    bars = [
+        Bar(label=format_date(day.day, weekday=False), value=day.total, shown=str(day.total))
+        for day in days
+    ]
+    return column_bars(bars, title=_("Registrations received, cumulative per day"))
 
 
 @organiser_required
