@@ -12,6 +12,7 @@ from .models import (
     Network,
     Organisation,
     OrganisationMembership,
+    OrganiserIdentity,
     OrganiserRole,
     Person,
     PersonMembership,
@@ -157,3 +158,15 @@ class OrganiserRoleAdmin(admin.ModelAdmin):
     list_filter = ["network", "host"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "network", "host"]
+
+
+@admin.register(OrganiserIdentity)
+class OrganiserIdentityAdmin(admin.ModelAdmin):
+    """Link a provider's subject to an existing account by hand (single sign-on links one by
+    itself only when the ID token carries the organiser role)."""
+
+    list_display = ["user", "issuer", "subject", "last_sign_in_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "subject"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["last_sign_in_at"]

@@ -19,6 +19,13 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _superusers_without_second_factor(settings):
+    """Tests that are not about sign-in log superusers in with force_login, which passes no
+    second factor; the sign-in tests (tests/partners/test_signin*.py) turn it back on."""
+    settings.SIGNIN_SUPERUSER_SECOND_FACTOR = False
+
+
 @pytest.fixture
 def client(client):
     """The test client asks for English like a browser would (Accept-Language); a test that sets
