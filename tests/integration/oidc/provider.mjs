@@ -4,8 +4,8 @@
 //   PORT          the port to listen on (127.0.0.1)
 //   REDIRECT_URI  the relying party's callback (the live server's /konto/sso/svar/)
 //   CLIENT_ID, CLIENT_SECRET
-//   ACCOUNTS      JSON {login: {sub, email, name, roles: [...]}}: who can sign in; the
-//                 provider's own development login form takes the login, any password.
+//   ACCOUNTS      JSON {sub: {email, name, roles: [...]}}: who can sign in; the provider's
+//                 own development login form takes the sub as the login, and any password.
 // The ID token is signed with RS256 by a key made at start-up and published at jwks_uri.
 // POST /test/tamper?on=1 makes the token endpoint hand out ID tokens whose signature was
 // altered (one character of the signature changed), ?on=0 stops it: the relying party must
@@ -46,7 +46,7 @@ const provider = new Provider(issuer, {
       accountId: id,
       async claims() {
         return {
-          sub: account.sub,
+          sub: id,
           email: account.email,
           email_verified: true,
           name: account.name,
@@ -87,6 +87,9 @@ provider.use(async (ctx, next) => {
     ctx.body = { ...ctx.body, id_token: alterSignature(ctx.body.id_token) };
   }
 });
+
+// Into the log the test harness keeps (tests/integration/oidc_server.py).
+provider.on('server_error', (ctx, error) => console.error('server_error', error));
 
 provider.listen(port, '127.0.0.1', () => {
   console.log(`oidc-provider listening on ${issuer}`);
