@@ -65,9 +65,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
-    # The second factor of local accounts (partners/signin/): TOTP devices.
-    "django_otp",
-    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_totp",  # the second factor of local accounts (partners/signin/)
     "worker",
     "api",
     "partners",
@@ -86,10 +84,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "config.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(): the session passed a second factor (django-otp); then
-    # superusers without one are sent to set one up before /arrangor/ and /admin/.
-    "django_otp.middleware.OTPMiddleware",
-    "partners.signin.middleware.SecondFactorMiddleware",
     "config.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -170,43 +164,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["partners.signin.oidc.OrganiserBackend"]  # passwords; OIDC: conf.py
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partners:organiser_home"
 LOGOUT_REDIRECT_URL = "partners:home"
-
-# Sign-in -------------------------------------------------------------------------------------
-# Single sign-on for organisers with OpenID Connect (partners/signin/oidc.py, with
-# mozilla-django-oidc): the provider's issuer (its /.well-known/openid-configuration is read),
-# the app registration's client, and the role (or group) in the ID token's roles/groups claim
-# that lets a first sign-in create an account. Microsoft Entra ID:
-# OIDC_ISSUER=https://login.microsoftonline.com/<tenant>/v2.0. Unset: password sign-in only.
-OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
-OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
-OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
-OIDC_ORGANISER_ROLE = os.environ.get("OIDC_ORGANISER_ROLE", "")
-OIDC_ROLE_CLAIMS = env_list("OIDC_ROLE_CLAIMS", "roles,groups")
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-if OIDC_ISSUER:
-    if not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
-        raise RuntimeError("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
-    AUTHENTICATION_BACKENDS.append("partners.signin.oidc.OrganiserOIDCBackend")
-# mozilla-django-oidc's own settings, from the ones above. The endpoints come from discovery.
-OIDC_RP_CLIENT_ID = OIDC_CLIENT_ID
-OIDC_RP_CLIENT_SECRET = OIDC_CLIENT_SECRET
-OIDC_RP_SIGN_ALGO = "RS256"  # checked against the provider's JWKS; "none" and HS256 refused
-OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
-OIDC_USE_NONCE = True
-OIDC_USE_PKCE = True
-OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
-OIDC_AUTHENTICATION_CALLBACK_URL = "signin:sso_callback"
-# Local accounts: a second factor (TOTP) is required for superusers (tests that are not about
-# sign-in turn this off, tests/conftest.py) and open to everyone.
-SIGNIN_SUPERUSER_SECOND_FACTOR = True
-OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Partnerskap")
-# Sign-in attempts per account (the name typed, known or not) and per client address, in a
-# fixed window; while the cache is unreachable they are not counted (api/throttling.py).
-SIGNIN_ACCOUNT_RATE = os.environ.get("SIGNIN_ACCOUNT_RATE", "10/h")
-SIGNIN_ADDRESS_RATE = os.environ.get("SIGNIN_ADDRESS_RATE", "50/h")
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]

@@ -4,7 +4,6 @@ from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
 from partners.signin.views import SignInView
-
 from worker.views import healthz
 
 from .api import api

@@ -18,6 +18,7 @@ from .models import (
     PersonMembership,
 )
 from .sdg import SDG_NAMES
+from .signin.gate import second_factor_missing
 
 
 class OrganisationMembershipInline(admin.TabularInline):
@@ -170,3 +171,16 @@ class OrganiserIdentityAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "subject"]
     autocomplete_fields = ["user"]
     readonly_fields = ["last_sign_in_at"]
+
+
+_has_permission = admin.site.has_permission
+
+
+def _has_permission_after_second_factor(request: HttpRequest) -> bool:
+    """The admin is for superusers who gave their second factor (partners/signin/gate.py):
+    without it the admin sends them to its login, which is the site's (config/urls.py), which
+    sends them on to set one up."""
+    return _has_permission(request) and not second_factor_missing(request)
+
+
+admin.site.has_permission = _has_permission_after_second_factor  # type: ignore[method-assign]

@@ -70,9 +70,7 @@ def sign_in_with_provider(
         outcome = ProviderSignInOutcome.CREATED
     elif not user.is_active:
         return ProviderSignIn(ProviderSignInOutcome.INACTIVE)
-    OrganiserIdentity.objects.create(
-        user=user, issuer=issuer, subject=subject, last_sign_in_at=now
-    )
+    OrganiserIdentity.objects.create(user=user, issuer=issuer, subject=subject, last_sign_in_at=now)
     return ProviderSignIn(outcome, user)
 
 

@@ -10,7 +10,8 @@ from time import monotonic
 from typing import Any
 
 import requests
-from django.conf import settings
+
+from .conf import signin_setting
 
 KEEP_SECONDS = 3600.0
 REQUIRED = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
@@ -24,17 +25,17 @@ class ProviderUnavailable(Exception):
 
 
 def sso_configured() -> bool:
-    return bool(settings.OIDC_ISSUER and settings.OIDC_CLIENT_ID)
+    return bool(signin_setting("OIDC_ISSUER") and signin_setting("OIDC_CLIENT_ID"))
 
 
 def provider_configuration() -> dict[str, Any]:
-    issuer = settings.OIDC_ISSUER
+    issuer = signin_setting("OIDC_ISSUER")
     kept = _documents.get(issuer)
     if kept is not None and monotonic() < kept[0]:
         return kept[1]
     url = issuer + "/.well-known/openid-configuration"
     try:
-        response = requests.get(url, timeout=settings.OIDC_TIMEOUT)
+        response = requests.get(url, timeout=signin_setting("OIDC_TIMEOUT"))
         response.raise_for_status()
         document = response.json()
     except (requests.RequestException, ValueError) as error:

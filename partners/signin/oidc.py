@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import jwt
 import requests
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -26,13 +26,12 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 
 from ..selectors import is_organiser
 from ..services.sign_in import ProviderSignInOutcome, sign_in_with_provider
+from .conf import library_setting, signin_setting
 from .discovery import ProviderUnavailable, provider_configuration, sso_configured
+from .gate import SSO_SESSION_KEY
 
 logger = logging.getLogger(__name__)
 
-# The session was signed in by the provider, whose own policy (Entra ID's multi-factor
-# authentication) stands for the second factor here.
-SSO_SESSION_KEY = "signin_sso"
 REFUSAL_ATTRIBUTE = "signin_refusal"
 
 
@@ -52,22 +51,26 @@ def roles_in(claims: dict[str, Any], names: Collection[str]) -> set[str]:
     return found
 
 
-class OrganiserOIDCBackend(OIDCAuthenticationBackend):
-    """The library's backend, with endpoints from discovery, read only when a sign-on returns
-    (Django builds every backend for each signed-in request), and accounts found by issuer
-    and subject."""
+class OrganiserBackend(OIDCAuthenticationBackend):
+    """The one authentication backend: a username and password as Django's ModelBackend, or
+    the provider's answer (the callback passes its nonce) as mozilla-django-oidc's backend,
+    with endpoints from discovery, read only then (Django builds the backend for every
+    signed-in request), and accounts found by issuer and subject."""
+
+    get_settings = staticmethod(library_setting)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.UserModel = get_user_model()
-        self.OIDC_RP_CLIENT_ID = settings.OIDC_CLIENT_ID
-        self.OIDC_RP_CLIENT_SECRET = settings.OIDC_CLIENT_SECRET
+        self.OIDC_RP_CLIENT_ID = signin_setting("OIDC_CLIENT_ID")
+        self.OIDC_RP_CLIENT_SECRET = signin_setting("OIDC_CLIENT_SECRET")
         self.OIDC_RP_SIGN_ALGO = "RS256"
         self.OIDC_RP_IDP_SIGN_KEY = None
         self.issuer = ""
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
-        # Only the callback passes a nonce; a password sign-in never reaches the provider.
-        if request is None or "nonce" not in kwargs:
+        if "nonce" not in kwargs:  # a password: the provider is never asked
+            return ModelBackend.authenticate(self, request, **kwargs)
+        if request is None or not sso_configured():
             return None
         document = provider_configuration()
         self.issuer = str(document["issuer"])
@@ -106,8 +109,8 @@ class OrganiserOIDCBackend(OIDCAuthenticationBackend):
             subject=str(payload["sub"]),
             email=email,
             name=str(claims.get("name") or ""),
-            roles=roles_in(claims, settings.OIDC_ROLE_CLAIMS),
-            organiser_role=settings.OIDC_ORGANISER_ROLE,
+            roles=roles_in(claims, signin_setting("OIDC_ROLE_CLAIMS")),
+            organiser_role=signin_setting("OIDC_ORGANISER_ROLE"),
             now=timezone.now(),
         )
         if result.user is None:
@@ -118,6 +121,8 @@ class OrganiserOIDCBackend(OIDCAuthenticationBackend):
 
 class SsoStartView(OIDCAuthenticationRequestView):
     """GET /konto/sso/?next=...: to the provider's authorization endpoint."""
+
+    get_settings = staticmethod(library_setting)
 
     def __init__(self, **kwargs: Any) -> None:
         View.__init__(self, **kwargs)  # the endpoint comes from discovery, in get()
@@ -131,12 +136,14 @@ class SsoStartView(OIDCAuthenticationRequestView):
             logger.warning("single sign-on unavailable: %s", error)
             return refused("unavailable")
         self.OIDC_OP_AUTH_ENDPOINT = document["authorization_endpoint"]
-        self.OIDC_RP_CLIENT_ID = settings.OIDC_CLIENT_ID
+        self.OIDC_RP_CLIENT_ID = signin_setting("OIDC_CLIENT_ID")
         return super().get(request)
 
 
 class SsoCallbackView(OIDCAuthenticationCallbackView):
     """GET /konto/sso/svar/?code=...&state=...: the provider's answer."""
+
+    get_settings = staticmethod(library_setting)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not sso_configured():

@@ -8,21 +8,22 @@ the password from which attempt the limit let through.
 
 import hashlib
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from api.throttling import client_ip, over_limit
+
+from .conf import signin_setting
 
 
 def attempt_refused(request: HttpRequest, *, account: str, step: str = "password") -> bool:
     """Count one attempt; True when the account or the address is over its limit."""
     name = hashlib.sha256(account.strip().casefold().encode()).hexdigest()[:32]
     by_account = over_limit(
-        scope=f"signin-{step}-account", identity=name, rate=settings.SIGNIN_ACCOUNT_RATE
+        scope=f"signin-{step}-account", identity=name, rate=signin_setting("SIGNIN_ACCOUNT_RATE")
     )
     by_address = over_limit(
         scope=f"signin-{step}-address",
         identity=client_ip(request),
-        rate=settings.SIGNIN_ADDRESS_RATE,
+        rate=signin_setting("SIGNIN_ADDRESS_RATE"),
     )
     return by_account is not None or by_address is not None

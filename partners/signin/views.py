@@ -11,7 +11,7 @@ import base64
 import time
 from binascii import unhexlify
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import segno
 from django.conf import settings
@@ -28,7 +28,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..selectors import is_organiser
 from ..services.two_factor import (
@@ -37,8 +36,10 @@ from ..services.two_factor import (
     totp_device,
     verify_second_factor,
 )
+from .conf import signin_setting
 from .discovery import sso_configured
 from .forms import CodeForm, EnrolForm
+from .gate import second_factor_missing, to_second_factor
 from .throttle import attempt_refused
 
 # Between the right password and the code: the user, the backend, where to go, and when.
@@ -66,6 +67,11 @@ class SignInView(LoginView):
     device leads to the code, not yet into the account."""
 
     template_name = "registration/login.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if second_factor_missing(request):  # a superuser the admin sent back here
+            return to_second_factor(request, self.get_success_url())
+        return super().get(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if attempt_refused(request, account=request.POST.get("username", "")):
@@ -154,14 +160,13 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Two-step verification is on."))
                 return redirect(next_url or "signin:two_factor")
             form.add_error("code", wrong_code_message())
-    unsaved = TOTPDevice(user=user, name="Partnerskap", key=form.key)
     secret = base64.b32encode(unhexlify(form.key.encode())).decode()
     context = {
         "form": form,
         "next": next_url,
-        "qr_code": _qr_svg(unsaved.config_url),
+        "qr_code": _qr_svg(_otpauth_url(user.get_username(), secret)),
         "manual_key": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        "required": user.is_superuser and settings.SIGNIN_SUPERUSER_SECOND_FACTOR,
+        "required": user.is_superuser and signin_setting("SIGNIN_SUPERUSER_SECOND_FACTOR"),
     }
     return render(request, "registration/two_factor.html", context)
 
@@ -176,6 +181,13 @@ def _two_factor_on(request: HttpRequest, next_url: str) -> HttpResponse:
         form.add_error("code", wrong_code_message())
     context = {"form": form, "on": True, "next": next_url, "superuser": user.is_superuser}
     return render(request, "registration/two_factor.html", context)
+
+
+def _otpauth_url(username: str, secret: str) -> str:
+    """The key as authenticator apps read it (Key Uri Format: otpauth://totp/...)."""
+    issuer = "Partnerskap"
+    query = urlencode({"secret": secret, "issuer": issuer, "digits": 6, "period": 30})
+    return "otpauth://totp/%s:%s?%s" % (quote(issuer), quote(username), query)
 
 
 def _qr_svg(url: str) -> str:

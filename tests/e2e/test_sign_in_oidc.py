@@ -48,10 +48,6 @@ def sso(provider, settings):
     settings.OIDC_CLIENT_ID = provider.client_id
     settings.OIDC_CLIENT_SECRET = provider.client_secret
     settings.OIDC_ORGANISER_ROLE = ROLE
-    settings.AUTHENTICATION_BACKENDS = [
-        "django.contrib.auth.backends.ModelBackend",
-        "partners.signin.oidc.OrganiserOIDCBackend",
-    ]
     discovery.forget()
     provider.tamper(False)
     yield provider
