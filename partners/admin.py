@@ -168,6 +168,7 @@ class OrganiserIdentityAdmin(admin.ModelAdmin):
 
     list_display = ["user", "issuer", "subject", "last_sign_in_at"]
     list_select_related = ["user"]
+    list_filter = ["issuer"]
     search_fields = ["user__username", "user__email", "subject"]
     autocomplete_fields = ["user"]
     readonly_fields = ["last_sign_in_at"]

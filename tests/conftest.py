@@ -20,10 +20,15 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _superusers_without_second_factor(settings):
+def _superusers_without_second_factor():
     """Tests that are not about sign-in log superusers in with force_login, which passes no
-    second factor; the sign-in tests (tests/partners/test_signin*.py) turn it back on."""
-    settings.SIGNIN_SUPERUSER_SECOND_FACTOR = False
+    second factor; the sign-in tests (tests/partners/test_signin.py) turn it back on. Not the
+    `settings` fixture: that would set it up first and tear it down last, after fixtures that
+    clean the cache a test's own settings pointed elsewhere."""
+    from django.test import override_settings
+
+    with override_settings(SIGNIN_SUPERUSER_SECOND_FACTOR=False):
+        yield
 
 
 @pytest.fixture

@@ -147,7 +147,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     form = EnrolForm(request.POST or None, user=user)  # type: ignore[arg-type]
     if request.method == "POST":
         if "setup" in form.errors:
-            messages.error(request, form.errors["setup"][0])
+            messages.error(request, str(form.errors["setup"][0]))
             form = EnrolForm(user=user)  # type: ignore[arg-type]
         elif form.is_valid():
             device = enrol_totp_device(
