@@ -168,6 +168,20 @@ def _parse_rate(rate: str) -> tuple[int, int]:
     return int(count), seconds
 
 
+def over_limit(*, scope: str, identity: str, rate: str) -> float | None:
+    """Count one hit of `identity` in `scope`'s fixed window of `rate` ("10/h").
+
+    Returns the seconds until the window ends when this hit is over the limit, None when it
+    is within it, or when the cache could not be reached (no cache, no limit)."""
+    limit, period = _parse_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    count = count_hit("rate:%s:%s:%d" % (scope, identity, window), timeout=period + 1)
+    if count is None or count <= limit:
+        return None
+    return (window + 1) * period - now
+
+
 class ClientIpRateThrottle(BaseThrottle):
     """A fixed window per client address, counted by count_hit: one round trip, and no limit
     while the cache is unreachable.

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_otp.plugins.otp_totp",  # the second factor of local accounts (partners/signin/)
     "worker",
     "api",
     "partners",
@@ -165,6 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["partners.signin.oidc.OrganiserBackend"]  # passwords; OIDC: conf.py
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partners:organiser_home"
 LOGOUT_REDIRECT_URL = "partners:home"

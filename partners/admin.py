@@ -12,11 +12,13 @@ from .models import (
     Network,
     Organisation,
     OrganisationMembership,
+    OrganiserIdentity,
     OrganiserRole,
     Person,
     PersonMembership,
 )
 from .sdg import SDG_NAMES
+from .signin.gate import second_factor_missing
 
 
 class OrganisationMembershipInline(admin.TabularInline):
@@ -157,3 +159,29 @@ class OrganiserRoleAdmin(admin.ModelAdmin):
     list_filter = ["network", "host"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "network", "host"]
+
+
+@admin.register(OrganiserIdentity)
+class OrganiserIdentityAdmin(admin.ModelAdmin):
+    """Link a provider's subject to an existing account by hand (single sign-on links one by
+    itself only when the ID token carries the organiser role)."""
+
+    list_display = ["user", "issuer", "subject", "last_sign_in_at"]
+    list_select_related = ["user"]
+    list_filter = ["issuer"]
+    search_fields = ["user__username", "user__email", "subject"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["last_sign_in_at"]
+
+
+_has_permission = admin.site.has_permission
+
+
+def _has_permission_after_second_factor(request: HttpRequest) -> bool:
+    """The admin is for superusers who gave their second factor (partners/signin/gate.py):
+    without it the admin sends them to its login, which is the site's (config/urls.py), which
+    sends them on to set one up."""
+    return _has_permission(request) and not second_factor_missing(request)
+
+
+admin.site.has_permission = _has_permission_after_second_factor  # type: ignore[method-assign]

@@ -282,3 +282,28 @@ class OrganiserRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.network or self.host}"
+
+
+class OrganiserIdentity(models.Model):
+    """A user's account at an OpenID Connect provider: the provider's issuer and its stable
+    subject (`sub`), which is how single sign-on finds the user again (never the email alone:
+    an address can change hands, a subject cannot)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organiser_identities"
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organiser identity")
+        verbose_name_plural = _("organiser identities")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_user_per_identity"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="one_identity_per_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.issuer}"

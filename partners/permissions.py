@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from .selectors import is_organiser, organised_networks
+from .signin.gate import second_factor_missing, to_second_factor
 
 
 class OrganiserRequest(HttpRequest):
@@ -20,12 +21,15 @@ class OrganiserRequest(HttpRequest):
 
 
 def organiser_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous users go to the login page; logged-in users without an organiser role get 403."""
+    """Anonymous users go to the login page; logged-in users without an organiser role get 403;
+    superusers without a second factor set one up first (partners/signin/gate.py)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if second_factor_missing(request):
+            return to_second_factor(request, request.get_full_path())
         if not is_organiser(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)

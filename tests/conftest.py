@@ -19,6 +19,18 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _superusers_without_second_factor():
+    """Tests that are not about sign-in log superusers in with force_login, which passes no
+    second factor; the sign-in tests (tests/partners/test_signin.py) turn it back on. Not the
+    `settings` fixture: that would set it up first and tear it down last, after fixtures that
+    clean the cache a test's own settings pointed elsewhere."""
+    from django.test import override_settings
+
+    with override_settings(SIGNIN_SUPERUSER_SECOND_FACTOR=False):
+        yield
+
+
 @pytest.fixture
 def client(client):
     """The test client asks for English like a browser would (Accept-Language); a test that sets

@@ -14,6 +14,7 @@ PUBLIC_PATHS = [
     "/nettverk/klima-og-miljo/",
     "/nettverk/digitv/",
     "/konto/logg-inn/",
+    "/konto/logg-inn/avvist/?r=cancelled",
     "/personvern/",
     "/personvern/telemark/",
     "/tilgjengelighet/",

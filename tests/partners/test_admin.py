@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from partners.models import Network, OrganiserRole, Person
+from partners.models import Network, OrganiserIdentity, OrganiserRole, Person
 
 PARTNERS_MODELS = [model for model in admin.site._registry if model._meta.app_label == "partners"]
 
@@ -11,7 +11,9 @@ PARTNERS_MODELS = [model for model in admin.site._registry if model._meta.app_la
 def admin_client_en(client, make_organiser, demo):
     client.force_login(make_organiser("root", superuser=True))
     client.cookies["django_language"] = "en"
-    OrganiserRole.objects.create(user=make_organiser("klima"), network=demo.children.first())
+    klima = make_organiser("klima")
+    OrganiserRole.objects.create(user=klima, network=demo.children.first())
+    OrganiserIdentity.objects.create(user=klima, issuer="https://idp.example", subject="s-1")
     return client
 
 
