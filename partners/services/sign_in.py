@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ..models import OrganiserIdentity
 
@@ -37,7 +37,6 @@ class ProviderSignIn:
     user: User | None = None
 
 
-@transaction.atomic(durable=True)
 def sign_in_with_provider(
     *,
     issuer: str,
@@ -49,6 +48,27 @@ def sign_in_with_provider(
     now: datetime,
 ) -> ProviderSignIn:
     """The account for a verified ID token's issuer and subject, made or linked if allowed."""
+    token = dict(issuer=issuer, subject=subject, email=email, name=name, roles=roles)
+    try:
+        return _sign_in(**token, organiser_role=organiser_role, now=now)
+    except IntegrityError:
+        # Two first sign-ins of one subject at once (a double click on the provider's page):
+        # both found no identity, and the one that committed first made the account and the
+        # identity; the unique constraints refused the other, which now finds them.
+        return _sign_in(**token, organiser_role=organiser_role, now=now)
+
+
+@transaction.atomic(durable=True)
+def _sign_in(
+    *,
+    issuer: str,
+    subject: str,
+    email: str,
+    name: str,
+    roles: Collection[str],
+    organiser_role: str,
+    now: datetime,
+) -> ProviderSignIn:
     identity = (
         OrganiserIdentity.objects.select_related("user")
         .select_for_update(of=("self",))
