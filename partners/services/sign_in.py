@@ -10,6 +10,7 @@ provider. Without the role a first sign-in is refused; an administrator may link
 account by hand in the admin (Organiser identities).
 """
 
+import functools
 import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -48,14 +49,23 @@ def sign_in_with_provider(
     now: datetime,
 ) -> ProviderSignIn:
     """The account for a verified ID token's issuer and subject, made or linked if allowed."""
-    token = dict(issuer=issuer, subject=subject, email=email, name=name, roles=roles)
+    sign_in = functools.partial(
+        _sign_in,
+        issuer=issuer,
+        subject=subject,
+        email=email,
+        name=name,
+        roles=roles,
+        organiser_role=organiser_role,
+        now=now,
+    )
     try:
-        return _sign_in(**token, organiser_role=organiser_role, now=now)
+        return sign_in()
     except IntegrityError:
         # Two first sign-ins of one subject at once (a double click on the provider's page):
         # both found no identity, and the one that committed first made the account and the
         # identity; the unique constraints refused the other, which now finds them.
-        return _sign_in(**token, organiser_role=organiser_role, now=now)
+        return sign_in()
 
 
 @transaction.atomic(durable=True)
