@@ -184,7 +184,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_UPLOAD_ROOT = Path(os.environ.get("PRIVATE_UPLOAD_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "calls.storage.PrivateFileSystemStorage"},
+    "private": {"BACKEND": "events.uploads.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
