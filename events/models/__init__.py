@@ -1,6 +1,6 @@
 """What and when, one module per concept: `core` (events, sessions, questions, registrations,
-seats and the waiting list, the calendar's per-address records). Everything is named here, so
-callers import from `events.models`."""
+seats and the waiting list, the calendar's per-address records), `documents` (documents, links
+and the report of an event). Everything is named here, so callers import from `events.models`."""
 
 from .core import (
     TICKET_ALPHABET,
@@ -16,12 +16,15 @@ from .core import (
     new_ticket_code,
     new_token,
 )
+from .documents import EventDocument, EventReport
 
 __all__ = [
     "TICKET_ALPHABET",
     "Answer",
     "CalendarSequence",
     "Event",
+    "EventDocument",
+    "EventReport",
     "Question",
     "Registration",
     "ReplyToken",
