@@ -53,7 +53,7 @@ def add_document(
     kind: Form[DocumentKind],
     visibility: Form[DocumentVisibility],
     url: Form[str] = "",
-    file: File[UploadedFile] | None = None,
+    file: UploadedFile | None = File(None),
     idempotency_key: IdempotencyKey = None,
 ) -> Status[EventDocument]:
     event = organised_event(request, event_id)
