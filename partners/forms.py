@@ -177,7 +177,7 @@ class NewOrganisationsForm(forms.Form):
         ]
 
 
-def https_formfield(db_field: Any, **kwargs: Any) -> forms.Field | None:
+def https_formfield(db_field: Any, **kwargs: Any) -> Any:
     """A model field's form field, links assumed https (Django 6's default, without warning)."""
     if isinstance(db_field, models.URLField):
         kwargs["assume_scheme"] = "https"

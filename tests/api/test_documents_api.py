@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from events.models import EventDocument
-from tests.events.documents_support import PDF, PPTX, stored_files
+from tests.upload_files import PDF, PPTX, stored_files
 
 from .conftest import assert_error_shape
 

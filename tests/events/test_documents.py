@@ -11,8 +11,7 @@ from django.utils import timezone
 from events.models import EventDocument, Registration
 from partners.models import Network
 from tests.factories import EventFactory, RegistrationFactory
-
-from .documents_support import DOCX, JPEG, ODP, ODT, PDF, PNG, PPTX, XLSX, stored_files, zip_file
+from tests.upload_files import DOCX, JPEG, ODP, ODT, PDF, PNG, PPTX, XLSX, stored_files, zip_file
 
 
 @pytest.fixture

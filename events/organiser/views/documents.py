@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from partners.permissions import organiser_required
+from partners.permissions import OrganiserRequest, organiser_required
 
 from ...models import EventDocument
 from ...selectors.documents import ORGANISERS, event_documents, event_report
@@ -109,7 +109,7 @@ def document_download(request: HttpRequest, pk: int, document_id: int) -> HttpRe
 
 
 @organiser_required
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: OrganiserRequest, pk: int) -> HttpResponse:
     event = get_organised_event(request.user, pk)
     report = event_report(event)
     form = ReportForm(request.POST or None, initial={"text": report.text if report else ""})

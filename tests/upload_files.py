@@ -1,4 +1,5 @@
-"""Files for the documents tests: one of each type we take, made as the real formats are."""
+"""Files for the upload tests (events' documents, calls' attachments): one of each type we take,
+made as the real formats are, and what a test's private folder holds."""
 
 import io
 import zipfile
