@@ -68,7 +68,7 @@ def add_document(
 
 @router.delete(
     "/events/{event_id}/documents/{document_id}",
-    response={204: None, **error_responses(401, 403, 404)},
+    response={204: None, **error_responses(401, 403, 404, 422)},
     auth=token_auth,
     summary="Delete a document; its file is removed",
     operation_id="events_api_delete_document",

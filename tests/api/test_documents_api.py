@@ -121,3 +121,22 @@ def test_the_list_costs_the_same_for_one_or_many(
     with django_assert_num_queries(5):
         response = as_organiser.get("/events/%d/documents" % world.published.pk)
     assert response.status_code == 200 and len(response.json()["items"]) == count
+
+
+def test_an_upload_sent_again_with_its_idempotency_key_is_stored_once(world, as_organiser, private):
+    def send():
+        return as_organiser.client.post(
+            "/api/v1/events/%d/documents" % world.published.pk,
+            {
+                "title": "Saksliste",
+                "kind": "agenda",
+                "visibility": "public",
+                "file": SimpleUploadedFile("saksliste.pdf", PDF),
+            },
+            headers=as_organiser._headers({"Idempotency-Key": "upload-1"}),
+        )
+
+    first, second = send(), send()
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert EventDocument.objects.count() == 1 and len(stored_files(private)) == 1
