@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from ninja import Field, NinjaAPI, Schema
@@ -125,17 +126,26 @@ _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 def refuse_nul_characters(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A JSON body with a NUL character is refused before anything reads it: PostgreSQL cannot
-    store NUL in text, and no field of ours has a use for it."""
+    store NUL in text, and no field of ours has a use for it. In a multipart body only the text
+    fields are looked at: an uploaded file's bytes are binary, and its checks are the service's."""
 
     @wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            body = request.body
+            if request.content_type == "multipart/form-data":
+                texts = [v for values in request.POST.lists() for v in values[1]]
+                has_nul = any("\x00" in text for text in texts)
+            else:
+                body = request.body
+                has_nul = b"\x00" in body or bool(_JSON_NUL.search(body))
         except RequestDataTooBig:
             # Django's own answer would be an HTML page; an API client gets the error shape.
             message = _("The request body is too large.")
             return error_response(400, "bad_request", message, [(None, message)])
-        if b"\x00" in body or _JSON_NUL.search(body):
+        except MultiPartParserError:
+            message = _("The request body could not be read.")
+            return error_response(400, "bad_request", message, [(None, message)])
+        if has_nul:
             message = _("Text may not contain NUL characters (\\u0000).")
             return error_response(422, "invalid", message, [(None, message)])
         return run(request, *args, **kwargs)

@@ -37,14 +37,34 @@ def _client_scope(request: HttpRequest) -> str:
     return "ip:%s" % client_ip(request)
 
 
+def _multipart_canonical(request: HttpRequest) -> bytes:
+    files = {}
+    for name, uploads in request.FILES.lists():
+        hashes = []
+        for upload in uploads:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            hashes.append([upload.name, digest.hexdigest()])
+        files[name] = hashes
+    fields = {name: values for name, values in request.POST.lists()}
+    return json.dumps([fields, files], sort_keys=True).encode("utf-8")
+
+
 def request_hash(request: HttpRequest) -> str:
-    """What makes two requests the same: method, path and the body (JSON compared canonically)."""
-    body: bytes = request.body
-    try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
-        body = canonical.encode("utf-8")
-    except ValueError:
-        pass
+    """What makes two requests the same: method, path and the body (JSON compared canonically;
+    a multipart body by its fields and each file's name and SHA-256, since its raw bytes are
+    never held: Django streams the files to disk)."""
+    if request.content_type == "multipart/form-data":
+        body = _multipart_canonical(request)
+    else:
+        body = request.body
+        try:
+            canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
+            body = canonical.encode("utf-8")
+        except ValueError:
+            pass
     digest = hashlib.sha256()
     for part in (request.method or "", request.path, ""):
         digest.update(part.encode("utf-8") + b"\n")

@@ -182,12 +182,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploads people send (answers' attachments): outside the static tree and never served by URL;
-# calls/views.py hands them out as downloads to those who may see them (DESIGN rule 12).
+# Uploads (answers' attachments, events' documents): outside the static tree, never served by
+# URL, handed out as downloads to those who may see them (events/uploads.py, DESIGN rule 12).
 PRIVATE_UPLOAD_ROOT = Path(os.environ.get("PRIVATE_UPLOAD_ROOT", VAR_DIR / "private"))
+# Slides with photos run to 15-20 MB (larger: a link); read whole to be checked, so bounds memory.
+EVENT_DOCUMENT_MAX_BYTES = env.int("EVENT_DOCUMENT_MAX_BYTES", default=25 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "calls.storage.PrivateFileSystemStorage"},
+    "private": {"BACKEND": "events.uploads.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -314,3 +314,21 @@ class MessageOut(Schema):
     registration: int | None = Field(None, alias="registration_ref")
     invitation: int | None = Field(None, alias="invitation_ref")
     sendout: int | None = Field(None, alias="sendout_ref")
+
+
+# Documents (organisers) ------------------------------------------------------------------------
+
+DocumentKind = Literal["agenda", "presentation", "minutes", "other"]
+DocumentVisibility = Literal["public", "participants", "organisers"]
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    kind: DocumentKind
+    visibility: DocumentVisibility
+    url: str = Field(..., description="The link, for a link; empty for a file.")
+    file_name: str = Field(..., alias="original_name", description="Empty for a link.")
+    content_type: str = Field(..., description="What the file's bytes were checked to be.")
+    size: int | None
+    created_at: datetime

@@ -6,15 +6,21 @@ Dropping the copy reaches only the process that saved; the others learn of the c
 revision, which the registering statement compares (events.services.seats). The bump runs in
 the transaction of the change (the organiser's services are each one transaction), so the new
 rows and the new revision are seen together.
+
+A document's file leaves the private storage once its row is gone, however it went (deleted by
+an organiser, or with its event), after the commit: a rolled-back delete keeps its file.
 """
 
+from functools import partial
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
-from .models import Event, Question, Session
+from .models import Event, EventDocument, Question, Session
 from .selectors.public import forget_public_event
+from .uploads import remove_files
 
 
 def bump_event_revision(event_id: int) -> None:
@@ -44,7 +50,13 @@ def _part_changed(*, instance: Session | Question, raw: bool = False, **kwargs: 
         bump_event_revision(instance.event_id)
 
 
+def _document_deleted(*, instance: EventDocument, **kwargs: Any) -> None:
+    if instance.file:
+        transaction.on_commit(partial(remove_files, [instance.file.name]))
+
+
 def connect() -> None:
+    post_delete.connect(_document_deleted, sender=EventDocument, dispatch_uid="events.document")
     post_save.connect(_event_saved, sender=Event, dispatch_uid="events.revision.event")
     post_delete.connect(_event_deleted, sender=Event, dispatch_uid="events.revision.event")
     for model in (Session, Question):

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import views, views_documents
 
 
 class IdConverter:
@@ -26,8 +26,18 @@ urlpatterns = [
     path("nettverk/<slug:slug>/tidligere/", views.past_event_list, name="network_past"),
     path("<id:pk>/", views.event_detail, name="detail"),
     path("<id:pk>/send-lenke/", views.resend_link, name="resend_link"),
+    path(
+        "<id:pk>/dokumenter/<id:document_id>/",
+        views_documents.public_document,
+        name="document",
+    ),
     path("p/<str:token>/", views.manage_registration, name="manage"),
     path("p/<str:token>/endre/", views.change_registration, name="change"),
+    path(
+        "p/<str:token>/dokumenter/<id:document_id>/",
+        views_documents.participant_document,
+        name="participant_document",
+    ),
     path("p/<str:token>/avmeld/", views.cancel_registration, name="cancel"),
     path("p/<str:token>/takk-ja/", views.accept_offer, name="accept_offer"),
 ]

@@ -19,6 +19,7 @@ from partners.models import Language, Network
 from .forms import DetailsForm, RegistrationForm, ResendLinkForm
 from .models import Event, Registration
 from .selectors import public as selectors
+from .selectors.documents import PUBLIC, audience_of, event_record
 from .services import personal_link, registering, waiting_list
 from .services.errors import DuplicateRegistration, NotChangeable, RegistrationError
 from .services.seats import PublicEvent
@@ -97,6 +98,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(answer, HttpResponse):
         return answer
     context, status = answer
+    context.update(event_record(public.event, audience=PUBLIC))
     return render(request, "events/event_detail.html", context, status=status)
 
 
@@ -197,6 +199,7 @@ def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
             "can_cancel": registration.can_be_cancelled(now),
             "register_again": _can_register_again(registration, now=now),
             "answers": _answers_for_display(registration),
+            **event_record(event, audience=audience_of(registration)),
         },
     )
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .forms import https_formfield
 from .models import (
     Host,
     Network,
@@ -82,6 +83,7 @@ class NetworkAdminForm(forms.ModelForm):
     class Meta:
         model = Network
         fields = "__all__"  # noqa: DJ007 (admin form; fields come from the ModelAdmin)
+        formfield_callback = https_formfield
 
 
 @admin.register(Organisation)

@@ -67,6 +67,19 @@ PARTNERSHIP_DESCRIPTION = (
     "grønn omstilling. Deltakerne i partnerskapet er toppledere i de mest toneangivende regionale aktørene."
 )
 
+# The seed text: "Etableringen av partnerskapet ble vedtatt i Fylkestingets sak 25/20 31.03.2020
+# «Å utvikle Vestfold og Telemark - partnerskap og nettverk» vedtaket finnes her", and its contact.
+# It gives no address for the decision or the contact, so the link is an example.org one.
+PARTNERSHIP_PAGE = {
+    "founding_decision": (
+        "Fylkestingets sak 25/20, 31.03.2020: «Å utvikle Vestfold og Telemark – partnerskap og "
+        "nettverk»"
+    ),
+    "founding_decision_url": "https://www.vestfoldfylke.example.org/politikk/fylkestinget/sak-25-20",
+    "contact_name": "Tom Omnes Lia",
+    "contact_title": "Rådgiver",
+}
+
 # (slug, name, kind, sdgs, description, host municipality)
 NETWORKS = [
     (
@@ -214,6 +227,7 @@ def seed_partners(*, with_people: bool = True) -> None:
             "kind": Network.Kind.PARTNERSHIP,
             "description": PARTNERSHIP_DESCRIPTION,
             "sdgs": [8, 9, 11, 13, 17],
+            **PARTNERSHIP_PAGE,
         },
     )
     partnership.hosts.set([vestfold, telemark])

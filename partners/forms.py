@@ -3,9 +3,12 @@
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db import models
+from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Language, Organisation, Person, PersonMembership
+from .models import Language, Network, Organisation, Person, PersonMembership
+from .services.networks import PAGE_FIELDS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -172,3 +175,20 @@ class NewOrganisationsForm(forms.Form):
             (self["sector_%d" % index], rows.get(name.casefold(), []))
             for index, name in enumerate(self.names)
         ]
+
+
+def https_formfield(db_field: Any, **kwargs: Any) -> Any:
+    """A model field's form field, links assumed https (Django 6's default, without warning)."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+class NetworkPageForm(forms.Form):
+    """What the network's public page says about it; the fields are the service's list."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            fields_for_model(Network, fields=PAGE_FIELDS, formfield_callback=https_formfield)
+        )

@@ -137,6 +137,19 @@ class Network(models.Model):
     sdgs = models.JSONField(
         _("Sustainable Development Goals"), default=list, blank=True, validators=[validate_sdgs]
     )
+    # What the public page says about where the network comes from and whom to ask.
+    founding_decision = models.CharField(
+        _("founding decision"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. the county council's case number, date and title."),
+    )
+    founding_decision_url = models.URLField(
+        _("link to the founding decision"), max_length=500, blank=True
+    )
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_title = models.CharField(_("contact person's title"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact person's email"), blank=True)
     organisations: "models.ManyToManyField[Organisation, OrganisationMembership]" = (
         models.ManyToManyField(
             Organisation, through="OrganisationMembership", related_name="networks"

@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("arrangor/nettverk/<slug:slug>/", views.organiser_network, name="organiser_network"),
     path(
+        "arrangor/nettverk/<slug:slug>/om/",
+        views.organiser_network_page,
+        name="organiser_network_page",
+    ),
+    path(
         "arrangor/nettverk/<slug:slug>/personer/ny/",
         views.organiser_person_add,
         name="organiser_person_add",

@@ -17,6 +17,7 @@ from . import services
 from .forms import (
     AddNetworkPersonForm,
     ImportPeopleForm,
+    NetworkPageForm,
     NetworkPersonForm,
     NewOrganisationsForm,
     OrganisationForm,
@@ -34,6 +35,7 @@ from .selectors import (
     public_networks,
     with_member_counts,
 )
+from .services.networks import PAGE_FIELDS
 
 PEOPLE_PER_PAGE = 50
 ORGANISATIONS_PER_PAGE = 50
@@ -116,6 +118,25 @@ def organiser_network(request: HttpRequest, network: Network) -> HttpResponse:
             "search": search,
             "page": page,
         },
+    )
+
+
+@network_organiser_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organiser_network_page(request: HttpRequest, network: Network) -> HttpResponse:
+    """The founding decision and the contact person the public page shows."""
+    initial = {name: getattr(network, name) for name in PAGE_FIELDS}
+    form = NetworkPageForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_network_page(network=network, values=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The network's page was saved."))
+            return redirect("partners:organiser_network", slug=network.slug)
+    return render(
+        request, "partners/organiser_network_page.html", {"network": network, "form": form}
     )
 
 

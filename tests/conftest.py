@@ -31,6 +31,13 @@ def _superusers_without_second_factor():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _private_uploads_in_tmp(settings, tmp_path):
+    """Uploaded files (documents, attachments, the demo's) go to the test's own folder, never
+    to var/ (the private storage reads the setting at each use)."""
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def client(client):
     """The test client asks for English like a browser would (Accept-Language); a test that sets

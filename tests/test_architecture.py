@@ -112,6 +112,7 @@ def test_imports_run_one_way(path):
 CALLS_FROM_EVENTS = {
     "events.email_layout",
     "events.dates",
+    "events.uploads",
     "events.pdf",
     "events.exports.spreadsheet_safe",
     "events.exports.spreadsheet_time",

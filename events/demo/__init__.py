@@ -13,6 +13,7 @@ from partners.models import Host, Network
 from .building import recount
 from .conferences import seed_conferences
 from .meetings import seed_meetings
+from .records import seed_records
 from .registrations import seed_registrations
 
 
@@ -31,5 +32,6 @@ def seed_events() -> None:
         telemark=telemark, vestfold=vestfold, networks=networks, today=today, now=now
     )
     seed_registrations(conferences=conferences, upcoming=upcoming, past=past)
+    seed_records(conferences=conferences)
     for event in [*conferences.values(), *upcoming.values(), *past.values()]:
         recount(event)

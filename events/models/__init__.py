@@ -1,7 +1,8 @@
 """What and when, one module per concept: `core` (events, sessions, questions, registrations,
 seats and the waiting list, the calendar's per-address records), `badges` (what was printed),
 `door` (walk-ins, check-in per session), `access` (the audit log of who saw or exported
-participants' data). Everything is named here, so callers import from `events.models`."""
+participants' data), `documents` (documents, links and the report of an event). Everything is
+named here, so callers import from `events.models`."""
 
 from .access import DataAccess
 from .badges import BadgePrint
@@ -19,6 +20,7 @@ from .core import (
     new_ticket_code,
     new_token,
 )
+from .documents import EventDocument, EventReport
 from .door import SessionCheckIn, WalkIn
 
 __all__ = [
@@ -28,6 +30,8 @@ __all__ = [
     "CalendarSequence",
     "DataAccess",
     "Event",
+    "EventDocument",
+    "EventReport",
     "Question",
     "Registration",
     "ReplyToken",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agenda, attendees, check_in, door, events, messages, printing
+from .views import agenda, attendees, check_in, documents, door, events, messages, printing
 
 app_name = "events_organiser"
 urlpatterns = [
@@ -54,6 +54,19 @@ urlpatterns = [
         printing.session_list_pdf,
         name="session_list_pdf",
     ),
+    path("<int:pk>/dokumenter/", documents.document_list, name="documents"),
+    path("<int:pk>/dokumenter/<int:document_id>/", documents.document_edit, name="document_edit"),
+    path(
+        "<int:pk>/dokumenter/<int:document_id>/slett/",
+        documents.document_delete,
+        name="document_delete",
+    ),
+    path(
+        "<int:pk>/dokumenter/<int:document_id>/last-ned/",
+        documents.document_download,
+        name="document_download",
+    ),
+    path("<int:pk>/rapport/", documents.report_edit, name="report"),
     path("<int:pk>/meldinger/", messages.message_list, name="messages"),
     path("meldinger/<int:message_id>/", messages.message_detail, name="message"),
     path("meldinger/<int:message_id>/send-igjen/", messages.message_resend, name="message_resend"),

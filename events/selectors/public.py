@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from ..models import Event, Question, Registration, Session, SessionChoice
+from ..models import Event, EventDocument, Question, Registration, Session, SessionChoice
 from ..services.seats import PublicEvent, count_waiting_ahead, read_public_event
 from .organiser import organised_events
 
@@ -86,9 +86,17 @@ def next_conference() -> Event | None:
 
 
 def past_events(*, network_slug: str = "") -> QuerySet[Event]:
+    """The archive, each event with its `public_documents` (one query for the whole list)."""
     events = (
         Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__lte=timezone.now())
         .select_related("host", "network")
+        .prefetch_related(
+            Prefetch(
+                "documents",
+                queryset=EventDocument.objects.filter(visibility=EventDocument.Visibility.PUBLIC),
+                to_attr="public_documents",
+            )
+        )
         .order_by("-starts_at", "-id")
     )
     if network_slug:

@@ -1,32 +1,9 @@
-import io
-import zipfile
-
 import pytest
 
 from tests.factories import CallFactory, CallQuestionFactory
+from tests.upload_files import DOCX, JPEG, ODT, PDF, PNG, stored_files, zip_file
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-
-
-def zip_file(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-DOCX = zip_file(
-    {
-        "[Content_Types].xml": b'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" '
-        b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document'
-        b'.main+xml"/></Types>',
-        "word/document.xml": b"<w:document/>",
-    }
-)
-ODT = zip_file({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})
+__all__ = ["DOCX", "JPEG", "ODT", "PDF", "PNG", "stored_files", "zip_file"]
 
 
 @pytest.fixture(autouse=True)
@@ -35,10 +12,6 @@ def private_uploads(settings, tmp_path):
     root = tmp_path / "private"
     settings.PRIVATE_UPLOAD_ROOT = root
     return root
-
-
-def stored_files(root) -> list:
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 @pytest.fixture

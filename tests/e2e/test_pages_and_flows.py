@@ -113,6 +113,8 @@ def test_participant_pages_have_no_axe_violations(live_server, page, demo_site, 
         "/arrangementer/",
         "/arrangementer/tidligere/",
         demo_site.get_absolute_url(),
+        # A past event's record: report, participants per sector, documents.
+        Event.objects.get(title="Partnerskapskonferansen 2021").get_absolute_url(),
         meeting.get_absolute_url(),
         registration.get_absolute_url(),
         f"/arrangementer/p/{registration.token}/endre/",
@@ -180,6 +182,7 @@ def test_organiser_pages_have_no_axe_violations(
     SurveyQuestionFactory(survey=survey, text="Hvordan var konferansen?")
     SurveyQuestionFactory(survey=survey, kind="multiple_choice", choices=["Foredrag", "Mingling"])
     SurveyQuestionFactory(survey=survey, kind="free_text")
+    past = Event.objects.get(title="Partnerskapskonferansen 2021")  # its documents and report
     paths = [
         "/arrangor/",
         "/arrangor/nettverk/klima-og-miljo/",
@@ -199,6 +202,10 @@ def test_organiser_pages_have_no_axe_violations(
         f"/arrangor/arrangementer/{event.pk}/meldinger/",
         f"/arrangor/tilbakemelding/{event.pk}/",
         f"/arrangor/tilbakemelding/{event.pk}/resultater/",
+        f"/arrangor/arrangementer/{past.pk}/dokumenter/",
+        f"/arrangor/arrangementer/{past.pk}/dokumenter/{past.documents.get().pk}/",
+        f"/arrangor/arrangementer/{past.pk}/rapport/",
+        "/arrangor/nettverk/baerekraftige-vestfold-og-telemark/om/",
         "/arrangor/invitasjoner/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/",
         f"/arrangor/invitasjoner/arrangement/{event.pk}/utsending/ny/",

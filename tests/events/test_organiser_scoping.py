@@ -1,9 +1,11 @@
 """Every organiser event URL: anonymous -> login, non-organiser -> 403, other network -> 404."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, get_resolver, reverse
 
-from events.models import Event, Question, Registration, Session
+from events.models import Event, EventDocument, Question, Registration, Session
+from events.uploads import PDF
 from partners.models import Host, Network
 from tests.factories import EventFactory, RegistrationFactory, oslo
 
@@ -31,10 +33,13 @@ def foreign_event(demo):
     )
     question = Question.objects.create(event=event, label="Q", kind="short_text")
     registration = RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
+    document = EventDocument(event=event, title="D", original_name="d.pdf", content_type=PDF)
+    document.file.save("d.pdf", ContentFile(b"%PDF-1.4"))
     return event, {
         "session_id": session.pk,
         "question_id": question.pk,
         "registration_id": registration.pk,
+        "document_id": document.pk,
     }
 
 

@@ -114,7 +114,14 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
     from calls.models import CallSendOut
 
     call_sendout = CallSendOut.objects.create(call=call, state=CallSendOut.State.DONE)
+    from django.core.files.base import ContentFile
+
+    from events.models import EventDocument
+
+    document = EventDocument(event=event, title="Walk agenda", original_name="a.pdf")
+    document.file.save("a.pdf", ContentFile(b"%PDF-1.4 walk"))
     return {
+        "document_id": str(document.pk),
         "call_id": str(call.pk),
         "call_sendout_id": str(call_sendout.pk),
         "answer_id": str(answer.pk),
