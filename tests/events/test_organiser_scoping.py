@@ -29,7 +29,12 @@ def foreign_event(demo):
         ends_at=oslo(2027, 5, 1, 15),
     )
     session = Session.objects.create(
-        event=event, title="S", starts_at=oslo(2027, 5, 1, 10), ends_at=oslo(2027, 5, 1, 11)
+        event=event,
+        title="S",
+        starts_at=oslo(2027, 5, 1, 10),
+        ends_at=oslo(2027, 5, 1, 11),
+        requires_signup=True,  # so its list and its check-in have pages too
+        capacity=10,
     )
     question = Question.objects.create(event=event, label="Q", kind="short_text")
     registration = RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
