@@ -28,22 +28,6 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture
-def klima(demo):
-    return Network.objects.get(slug="klima-og-miljo")
-
-
-@pytest.fixture
-def organiser(make_organiser, klima):
-    return make_organiser("door", network=klima)
-
-
-@pytest.fixture
-def logged_in(client, organiser):
-    client.force_login(organiser)
-    return client
-
-
-@pytest.fixture
 def event(klima):
     return EventFactory(minimal=True, network=klima, title="Partnerskapskonferansen")
 

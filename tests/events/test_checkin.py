@@ -5,24 +5,7 @@ from django.utils import timezone
 
 from events.models import Event, Registration
 from events.services.check_in import CheckInOutcome, check_in, undo_check_in
-from partners.models import Network
 from tests.factories import EventFactory, RegistrationFactory, oslo
-
-
-@pytest.fixture
-def klima(demo):
-    return Network.objects.get(slug="klima-og-miljo")
-
-
-@pytest.fixture
-def organiser(make_organiser, klima):
-    return make_organiser("door", network=klima)
-
-
-@pytest.fixture
-def logged_in(client, organiser):
-    client.force_login(organiser)
-    return client
 
 
 @pytest.fixture

@@ -4,25 +4,8 @@ check-in per agenda session."""
 import pytest
 
 from events.models import Event, Registration, SessionCheckIn, SessionChoice, WalkIn
-from partners.models import Network
 from tests.factories import EventFactory, RegistrationFactory, SessionFactory
 from worker.models import OutgoingMessage
-
-
-@pytest.fixture
-def klima(demo):
-    return Network.objects.get(slug="klima-og-miljo")
-
-
-@pytest.fixture
-def organiser(make_organiser, klima):
-    return make_organiser("door", network=klima)
-
-
-@pytest.fixture
-def logged_in(client, organiser):
-    client.force_login(organiser)
-    return client
 
 
 @pytest.fixture
