@@ -29,7 +29,9 @@ def test_the_survey_page_opens_the_question_in_place(organiser_client, feedback,
     html = response.content.decode()
     assert response.status_code == 200
     assert page_problems(html) == []
-    form = re.search(r'<tr id="edit-question">(.*?)</tr>', html, re.S).group(1)
+    found = re.search(r'<tr id="edit-question">(.*?)</tr>', html, re.S)
+    assert found is not None
+    form = found.group(1)
     assert 'value="Hvilken del var best?"' in form
     assert "Foredragene\nVerkstedene" in form
     # The other questions stay rows of the table, the add form is still there.
