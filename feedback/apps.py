@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Feedback")
+
+    def ready(self) -> None:
+        from . import personal_data  # noqa: F401  (registers the personal data provider)

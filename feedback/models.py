@@ -128,6 +128,9 @@ class SurveyInvitation(models.Model):
     # Claimed by conditional UPDATEs: the reminder once, the answer once.
     reminded_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Set by the retention or an erasure (services/retention.py): the link is dead, the row
+    # stays for the survey's counts.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("survey invitation")

@@ -36,8 +36,10 @@ def apply_retention() -> None:
     """Daily: personal data past its retention period (DESIGN rule 8)."""
     from calls.services.retention import anonymise_answers
     from events.services.retention import apply_retention as apply_event_retention
+    from feedback.services.retention import apply_feedback_retention
     from personaldata.services import purge_expired_links
 
+    apply_feedback_retention()  # first: the names it removes from free texts go next
     apply_event_retention()
     retention.anonymise_invitations()
     anonymise_answers()

@@ -8,6 +8,7 @@ app_name = "feedback_organiser"
 urlpatterns = [
     path("<int:pk>/", views.survey_page, name="survey"),
     path("<int:pk>/sporsmal/", views.question_add, name="question_add"),
+    path("<int:pk>/sporsmal/<int:question_id>/endre/", views.question_edit, name="question_edit"),
     path(
         "<int:pk>/sporsmal/<int:question_id>/slett/", views.question_delete, name="question_delete"
     ),

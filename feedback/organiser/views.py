@@ -1,6 +1,7 @@
-"""The organiser's survey pages for an event: settings, questions (add, delete, move, copy
-from an earlier survey) and the results with their XLSX. Every view is organiser_required and
-scoped like the other organiser event pages: an event the user does not organise is a 404."""
+"""The organiser's survey pages for an event: settings, questions (add, change in place, delete,
+move, copy from an earlier survey) and the results with their XLSX. Every view is
+organiser_required and scoped like the other organiser event pages: an event the user does not
+organise is a 404."""
 
 from typing import Literal
 
@@ -33,6 +34,7 @@ def _survey_page(
     settings_form: SurveySettingsForm | None = None,
     question_form: SurveyQuestionForm | None = None,
     copy_form: CopyQuestionsForm | None = None,
+    edited: tuple[SurveyQuestion, SurveyQuestionForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     survey = survey_of(event)
@@ -48,6 +50,8 @@ def _survey_page(
             "question_form": question_form or SurveyQuestionForm(),
             "copy_form": copy_form or CopyQuestionsForm(sources=sources),
             "sources": sources,
+            "edited": edited[0] if edited else None,
+            "edit_form": edited[1] if edited else None,
         },
         status=status,
     )
@@ -111,6 +115,36 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
 def _question(request: HttpRequest, pk: int, question_id: int) -> SurveyQuestion:
     event = get_organised_event(request.user, pk)
     return get_object_or_404(SurveyQuestion, pk=question_id, survey__event=event)
+
+
+@organiser_required
+def question_edit(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+    """GET: the survey page with the question's form in place of its row; POST: save it."""
+    question = _question(request, pk, question_id)
+    event = question.survey.event
+    if question.survey.sent_at is not None:
+        messages.error(request, _("The survey has been sent and can no longer be changed."))
+        return redirect("feedback_organiser:survey", pk=pk)
+    if request.method != "POST":
+        form = SurveyQuestionForm(prefix="edit", initial=_question_values(question))
+        return _survey_page(request, event, edited=(question, form))
+    form = SurveyQuestionForm(request.POST, prefix="edit")
+    if form.is_valid():
+        try:
+            organising.change_survey_question(question=question, values=form.cleaned_data)
+        except ValidationError as error:
+            if refused := _refused_whole(request, error, event):
+                return refused
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The question was saved."))
+            return redirect("feedback_organiser:survey", pk=pk)
+    question.refresh_from_db()
+    return _survey_page(request, event, edited=(question, form), status=400)
+
+
+def _question_values(question: SurveyQuestion) -> dict[str, object]:
+    return {name: getattr(question, name) for name in organising.QUESTION_FIELDS}
 
 
 @organiser_required

@@ -1,4 +1,4 @@
-"""The organiser's side of a survey: its settings, its questions (add, delete, move), and
+"""The organiser's side of a survey: its settings, its questions (add, change, delete, move), and
 copying questions from an earlier survey. Nothing changes once the survey has been sent: the
 answers must mean what the questions said when they were given."""
 
@@ -86,6 +86,20 @@ def add_survey_question(*, survey: Survey, values: Mapping[str, Any]) -> SurveyQ
     cleaned = _clean_question(values)
     _locked_unsent(survey)
     return SurveyQuestion.objects.create(survey=survey, position=_next_position(survey), **cleaned)
+
+
+@transaction.atomic(durable=True)
+def change_survey_question(
+    *, question: SurveyQuestion, values: Mapping[str, Any]
+) -> SurveyQuestion:
+    """Change a question in place (text, kind, choices, required) while the survey is unsent;
+    its position stays."""
+    cleaned = _clean_question(values)
+    _locked_unsent(question.survey)
+    for name, value in cleaned.items():
+        setattr(question, name, value)
+    question.save(update_fields=list(cleaned))
+    return question
 
 
 @transaction.atomic(durable=True)

@@ -21,9 +21,12 @@ from ..models import Survey, SurveyInvitation
 
 
 def audience(survey: Survey) -> "list[Registration]":
-    """Who is asked: confirmed participants, or only those who checked in."""
+    """Who is asked: confirmed participants, or only those who checked in (an anonymised
+    registration, erased or past its retention, has nobody to ask)."""
     registrations = Registration.objects.filter(
-        event_id=survey.event_id, status=Registration.Status.CONFIRMED
+        event_id=survey.event_id,
+        status=Registration.Status.CONFIRMED,
+        anonymised_at__isnull=True,
     )
     if survey.audience == Survey.Audience.CHECKED_IN:
         registrations = registrations.filter(checked_in_at__isnull=False)
@@ -101,6 +104,7 @@ def send_survey_reminders(*, now: dt.datetime | None = None) -> int:
                 survey=survey,
                 answered_at__isnull=True,
                 reminded_at__isnull=True,
+                anonymised_at__isnull=True,  # erased: the address is gone
             )
             .select_related("registration")
             .order_by("pk")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from calls.models import AnswerAttachment
 from events.models import Answer as EventAnswer
 from events.models import Event, Registration
+from feedback.models import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
 from invitations.models import NetworkOptOut
 from tests.factories import (
     AnswerFactory,
@@ -29,6 +30,8 @@ from tests.factories import (
     PersonMembershipFactory,
     QuestionFactory,
     RegistrationFactory,
+    SurveyFactory,
+    SurveyQuestionFactory,
 )
 from worker.models import OutgoingMessage
 from worker.services import Message, queue_message
@@ -49,6 +52,9 @@ class World:
     past_registration: Registration
     coworker_registration: Registration
     waiting: Registration
+    survey_response: SurveyResponse  # the person's, to a survey that is not anonymous
+    coworker_response: SurveyResponse
+    anonymous_response: SurveyResponse  # the person's too, but nothing says so
 
 
 @pytest.fixture(autouse=True)
@@ -124,7 +130,9 @@ def world(db) -> World:
     )
     past = EventFactory(title="Vårmøtet", starts_at=now - dt.timedelta(days=10))
     past_registration = RegistrationFactory(event=past, name=NAME, email=EMAIL, person=person)
-    RegistrationFactory(event=past, name=COWORKER, email=COWORKER_EMAIL)
+    past_coworker = RegistrationFactory(event=past, name=COWORKER, email=COWORKER_EMAIL)
+    survey_response, coworker_response = _named_survey(past, past_registration, past_coworker)
+    anonymous_response = _anonymous_survey(now, person)
 
     invitation = InvitationFactory(event=future, name=NAME, email=EMAIL, person=person)
     InvitationFactory(event=future, name=COWORKER, email=COWORKER_EMAIL, person=coworker)
@@ -154,7 +162,56 @@ def world(db) -> World:
         Message(to_email=COWORKER_EMAIL, to_name=COWORKER, subject="Til kollegaen", text_body="Hei")
     )
     mail.outbox.clear()
-    return World(future, past, registration, past_registration, coworker_registration, waiting)
+    return World(
+        future,
+        past,
+        registration,
+        past_registration,
+        coworker_registration,
+        waiting,
+        survey_response,
+        coworker_response,
+        anonymous_response,
+    )
+
+
+def _respond(survey, registration, answers: dict[SurveyQuestion, dict]) -> SurveyResponse:
+    response = SurveyResponse.objects.create(
+        survey=survey, anonymous=survey.anonymous, registration=registration
+    )
+    for question, values in answers.items():
+        SurveyAnswer.objects.create(response=response, question=question, **values)
+    return response
+
+
+def _named_survey(past, registration, coworker) -> tuple[SurveyResponse, SurveyResponse]:
+    """Vårmøtet's survey, not anonymous: both were asked and answered, Siri signed her text."""
+    survey = SurveyFactory(event=past, anonymous=False, sent_at=timezone.now())
+    rating = SurveyQuestionFactory(survey=survey, text="Hvordan var møtet?")
+    text = SurveyQuestionFactory(survey=survey, text="Noe mer?", kind=SurveyQuestion.Kind.FREE_TEXT)
+    for asked in (registration, coworker):
+        SurveyInvitation.objects.create(
+            survey=survey, registration=asked, answered_at=timezone.now()
+        )
+    mine = _respond(
+        survey,
+        registration,
+        {rating: {"rating": 4}, text: {"text": "Bra møte. Hilsen Siri Sletteby"}},
+    )
+    theirs = _respond(survey, coworker, {rating: {"rating": 2}, text: {"text": "Kollegaens svar"}})
+    return mine, theirs
+
+
+def _anonymous_survey(now, person) -> SurveyResponse:
+    """Høstmøtet's survey, anonymous: Siri answered it, and nothing leads from it to her."""
+    autumn = EventFactory(title="Høstmøtet", starts_at=now - dt.timedelta(days=20))
+    registration = RegistrationFactory(event=autumn, name=NAME, email=EMAIL, person=person)
+    survey = SurveyFactory(event=autumn, anonymous=True, sent_at=now)
+    text = SurveyQuestionFactory(
+        survey=survey, text="Hva syntes du?", kind=SurveyQuestion.Kind.FREE_TEXT
+    )
+    SurveyInvitation.objects.create(survey=survey, registration=registration, answered_at=now)
+    return _respond(survey, None, {text: {"text": "Anonymt og fint"}})
 
 
 def sent_mail() -> list[tuple[str, str, str]]:

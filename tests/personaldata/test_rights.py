@@ -38,7 +38,7 @@ def test_the_export_holds_everything_about_the_person_and_nothing_else(
     data = json.loads(raw)
 
     registrations = {r["event"]: r for r in data["registrations"]}
-    assert set(registrations) == {"Klimasamling", "Vårmøtet"}
+    assert set(registrations) == {"Klimasamling", "Vårmøtet", "Høstmøtet"}
     future = registrations["Klimasamling"]
     assert future["name"] == NAME and future["phone"] == "+4790011223"
     assert future["dietary_needs"] == "Glutenfri"
@@ -50,19 +50,47 @@ def test_the_export_holds_everything_about_the_person_and_nothing_else(
     [answer] = data["call_answers"]
     assert answer["texts"] == ["Hva bør planen si?: Mer samarbeid. Hilsen Siri Sletteby"]
     assert answer["attachments"] == ["siris-innspill.pdf"]
+    # Surveys: both invitations; answers only to the survey that was not anonymous.
+    surveys = {s["event"]: s for s in data["survey_invitations"]}
+    assert set(surveys) == {"Vårmøtet", "Høstmøtet"}
+    assert surveys["Vårmøtet"]["answered"] is True and surveys["Vårmøtet"]["note"] is None
+    assert surveys["Høstmøtet"]["anonymous"] is True
+    assert "cannot be found by your address" in surveys["Høstmøtet"]["note"]
+    assert data["survey_responses"] == [
+        {
+            "event": "Vårmøtet",
+            "answers": ["Hvordan var møtet?: 4", "Noe mer?: Bra møte. Hilsen Siri Sletteby"],
+        }
+    ]
+    assert "Anonymt og fint" not in raw
     [person] = data["people"]
     assert person["organisation"] == "Sletteby kommune" and len(person["networks"]) == 1
     subjects = {m["subject"]: m for m in data["messages"]}
     assert subjects["Velkommen"]["state"] == "Sent" and subjects["Velkommen"]["sent_at"]
     assert "Lenkja di til opplysningane vi har om deg" in subjects  # in her language
     # Nobody else's data: not the co-worker at the same organisation and event, not the queue.
-    for other in (COWORKER, COWORKER_EMAIL, WAITING, "Kollegaens innspill", "Til kollegaen"):
+    for other in (
+        COWORKER,
+        COWORKER_EMAIL,
+        WAITING,
+        "Kollegaens innspill",
+        "Til kollegaen",
+        "Kollegaens svar",
+    ):
         assert other not in raw
 
     page = client.get(link)
     html = page.content.decode()
     assert page.status_code == 200
-    for shown in ("Klimasamling", "Vårmøtet", "Glutenfri", "siris-innspill.pdf", "Velkommen"):
+    for shown in (
+        "Klimasamling",
+        "Vårmøtet",
+        "Glutenfri",
+        "siris-innspill.pdf",
+        "Velkommen",
+        "Bra møte. Hilsen Siri Sletteby",
+        "Surveys after events",
+    ):
         assert shown in html
     for other in (COWORKER, COWORKER_EMAIL, WAITING):
         assert other not in html
@@ -92,6 +120,13 @@ def test_erasure_cancels_hands_on_the_seat_anonymises_and_leaves_nothing(
     assert _everything_naming(EMAIL) and _everything_naming(NAME)  # the search finds them
     past_count = Registration.objects.filter(event=world.past).count()
     old_token = world.registration.token
+    from feedback.models import SurveyInvitation
+
+    [old_survey_link] = [
+        i.get_absolute_url()
+        for i in SurveyInvitation.objects.filter(registration=world.past_registration)
+    ]
+    assert client.get(old_survey_link).status_code == 200
 
     # GET asks; it erases nothing. A POST without the box ticked says so and changes nothing.
     assert client.get(link + "slett/").status_code == 200
@@ -141,8 +176,26 @@ def test_erasure_cancels_hands_on_the_seat_anonymises_and_leaves_nothing(
     # The record holds the day and the counts only.
     [record] = ErasureRecord.objects.all()
     assert record.counts["registrations_cancelled"] == 1
-    assert record.counts["registrations_anonymised"] == 2
+    assert record.counts["registrations_anonymised"] == 3
+    assert record.counts["survey_invitations_anonymised"] == 2
+    assert record.counts["survey_responses_unlinked"] == 1
     assert record.counts["people_deleted"] == 1
+
+    # The surveys' counts hold: asked and answered as before, the answers still counted; her
+    # response is no longer hers, her name is gone from her text; the others' are untouched.
+    from feedback.results import survey_results
+
+    world.survey_response.refresh_from_db()
+    assert world.survey_response.registration_id is None
+    results = survey_results(world.survey_response.survey)
+    assert (results.invited, results.answered) == (2, 2)
+    assert results.questions[0].answered == 2
+    assert sorted(results.questions[1].texts) == ["Bra møte. Hilsen –", "Kollegaens svar"]
+    world.coworker_response.refresh_from_db()
+    assert world.coworker_response.registration.name == COWORKER
+    world.anonymous_response.refresh_from_db()
+    assert world.anonymous_response.answers.get().text == "Anonymt og fint"
+    assert SurveyInvitation.objects.filter(anonymised_at__isnull=False).count() == 2
 
     # Nothing anywhere names the person any more.
     assert _everything_naming(EMAIL) == []
@@ -156,6 +209,7 @@ def test_erasure_cancels_hands_on_the_seat_anonymises_and_leaves_nothing(
         assert "has expired or has been used" in page.content.decode()
     old_personal_link = "/mine-data/be-om/pamelding/%s/" % old_token
     assert client.get(old_personal_link).status_code == 404
+    assert client.get(old_survey_link).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -217,3 +271,36 @@ def test_a_call_invitation_offers_the_data_link(client, db):
     ask = client.get("/mine-data/be-om/innspill-invitasjon/%s/" % invitation.token)
     assert ask.status_code == 200
     assert "Email me the link" in ask.content.decode()
+
+
+def test_at_most_three_data_links_an_hour_per_address(
+    client, world, django_capture_on_commit_callbacks
+):
+    """Four asks for one address (from two personal pages, the address written two ways): three
+    links mailed, the fourth page reads the same and mails nothing; another address still gets
+    its link."""
+    from tests.factories import InvitationFactory
+
+    invitation = InvitationFactory(event=world.past, name=NAME, email=EMAIL.upper())
+    asks = [
+        "/mine-data/be-om/pamelding/%s/" % world.registration.token,
+        "/mine-data/be-om/invitasjon/%s/" % invitation.token,
+        "/mine-data/be-om/pamelding/%s/" % world.registration.token,
+        "/mine-data/be-om/invitasjon/%s/" % invitation.token,
+    ]
+    pages = []
+    for ask in asks:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(ask)
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+    assert all("Check your email" in page for page in pages)  # the same answer, limit or not
+    links = [m for m in sent_mail() if "/mine-data/" in m[2]]
+    assert len(links) == 3
+    assert {to.lower() for to, _subject, _text in links} == {EMAIL}
+    assert AccessGrant.objects.count() == 3
+    assert OutgoingMessage.objects.filter(kind="personal_data_data_link").count() == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/mine-data/be-om/pamelding/%s/" % world.coworker_registration.token)
+    assert [m[0] for m in sent_mail() if "/mine-data/" in m[2]][3:] == [COWORKER_EMAIL]
