@@ -19,7 +19,16 @@ import datetime as dt
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from personaldata.registry import Item, Provider, Record, Section, Tally, register_provider
+from personaldata.registry import (
+    Item,
+    LinkHolder,
+    Provider,
+    Record,
+    Section,
+    Tally,
+    link_kind,
+    register_provider,
+)
 
 from .models import SurveyAnswer, SurveyInvitation, SurveyResponse
 from .services.retention import anonymise_invitations, unlink_responses
@@ -116,3 +125,21 @@ def erase(email: str, now: dt.datetime) -> list[Tally]:
 
 
 PROVIDER = register_provider(Provider(name="feedback", collect=collect, erase=erase))
+
+
+@link_kind("tilbakemelding")
+def holder_of_survey_invitation(token: str) -> LinkHolder | None:
+    """The survey link's holder, for the data link its page offers (not once anonymised)."""
+    invitation = (
+        SurveyInvitation.objects.filter(token=token, anonymised_at__isnull=True)
+        .select_related("registration", "survey__event")
+        .first()
+    )
+    if invitation is None:
+        return None
+    return LinkHolder(
+        email=invitation.registration.email,
+        language=invitation.language,
+        back_url=invitation.get_absolute_url(),
+        host_ref=invitation.survey.event.host_id,
+    )

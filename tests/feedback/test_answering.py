@@ -133,3 +133,17 @@ def test_an_unknown_link_is_a_404_page(client, sent):
     response = client.get("/tilbakemelding/not-a-token/")
     assert response.status_code == 404
     assert "does not lead to a survey" in response.content.decode()
+
+
+def test_the_survey_page_offers_the_privacy_notice_and_the_data_link(client, sent):
+    from worker.models import OutgoingMessage
+
+    invitation = invitation_of(sent.nils)
+    html = client.get(_url(invitation)).content.decode()
+    assert "/personvern/%s/" % sent.nils.event.host.slug in html
+    assert "/mine-data/be-om/tilbakemelding/%s/" % invitation.token in html
+    before = OutgoingMessage.objects.filter(to_email__iexact=sent.nils.email).count()
+    ask = client.post("/mine-data/be-om/tilbakemelding/%s/" % invitation.token)
+    assert ask.status_code == 200
+    assert "Check your email" in ask.content.decode()
+    assert OutgoingMessage.objects.filter(to_email__iexact=sent.nils.email).count() == before + 1
