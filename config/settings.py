@@ -359,6 +359,8 @@ if _problem := _oauth_settings_problem(
 
 # Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# The admin shows no one's TOTP secret (django-otp's config and QR pages answer 403).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

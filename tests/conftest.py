@@ -32,10 +32,30 @@ def _superusers_without_second_factor():
 
 
 @pytest.fixture(autouse=True)
-def _private_uploads_in_tmp(settings, tmp_path):
+def _fast_password_hashes():
+    """Passwords hashed with MD5 in the tests (PBKDF2 still checks the hashes it made): Django's
+    PBKDF2 takes 0.6 s a password on this machine, and every organiser a test makes has one.
+    The sign-in tests measure nothing of the hash; what they test is Django's check either way."""
+    from django.test import override_settings
+
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ]
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _private_uploads_in_tmp(tmp_path):
     """Uploaded files (documents, attachments, the demo's) go to the test's own folder, never
-    to var/ (the private storage reads the setting at each use)."""
-    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private"
+    to var/ (the private storage reads the setting at each use). Not the `settings` fixture,
+    for the reason above."""
+    from django.test import override_settings
+
+    with override_settings(PRIVATE_UPLOAD_ROOT=tmp_path / "private"):
+        yield
 
 
 @pytest.fixture

@@ -80,6 +80,14 @@ def walked_site(demo, klima, make_organiser, private_storage):
         organiser_email="",
         capacity=None,
     )
+    # A survey with questions to edit, move and delete, and the demo's sent surveys (results,
+    # and questions to copy from).
+    from feedback.demo import seed_feedback
+    from feedback.models import Survey
+    from tests.factories import SurveyQuestionFactory
+
+    seed_feedback()
+    SurveyQuestionFactory(survey=Survey.objects.get(event=event), kind="free_text")
     # A draft call for input, so its publish button is there to reach.
     CallFactory(host=event.host, network=klima, status="draft", slug="walk-draft")
     # One send-out that went out, so the invitation pages have invited people to link to.

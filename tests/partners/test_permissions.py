@@ -42,7 +42,10 @@ def organiser_routes() -> list[str]:
 PK_BY_PREFIX = {
     "arrangor/arrangementer/": "event_id",
     "arrangor/innspill/": "call_id",
+    "arrangor/tilbakemelding/": "event_id",
 }
+# Keywords that name another object under a prefix: a feedback survey's question_id.
+KEYWORD_BY_PREFIX = {"arrangor/tilbakemelding/": {"question_id": "survey_question_id"}}
 
 
 def _object_kwargs(network, organiser) -> dict[str, str]:
@@ -69,7 +72,12 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
         organiser_email="",
     )
     session = Session.objects.create(
-        event=event, title="Walk session", starts_at=start, ends_at=start + timedelta(hours=1)
+        event=event,
+        title="Walk session",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        requires_signup=True,  # so its list and its check-in have pages too
+        capacity=10,
     )
     question = Question.objects.create(event=event, label="Walk question?", kind="short_text")
     RegistrationFactory(
@@ -120,7 +128,11 @@ def _object_kwargs(network, organiser) -> dict[str, str]:
 
     document = EventDocument(event=event, title="Walk agenda", original_name="a.pdf")
     document.file.save("a.pdf", ContentFile(b"%PDF-1.4 walk"))
+    from tests.factories import SurveyFactory, SurveyQuestionFactory
+
+    survey_question = SurveyQuestionFactory(survey=SurveyFactory(event=event))
     return {
+        "survey_question_id": str(survey_question.pk),
         "document_id": str(document.pk),
         "call_id": str(call.pk),
         "call_sendout_id": str(call_sendout.pk),
@@ -148,6 +160,9 @@ def _fill(route: str, values: dict[str, str]) -> str:
         name, converter = match["name"], match["converter"] or "str"
         if name == "pk" and prefixes:
             return values[PK_BY_PREFIX[prefixes[0]]]
+        for prefix, keywords in KEYWORD_BY_PREFIX.items():
+            if route.startswith(prefix) and name in keywords:
+                return values[keywords[name]]
         if name in values:
             return values[name]
         # Unknown keywords get a value of the right shape; the organiser-of-A check below
