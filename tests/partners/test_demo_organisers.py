@@ -116,3 +116,17 @@ def test_each_scoped_organiser_sees_only_its_networks(seeded, username, networks
     other = next(iter(set(NETWORK_NAMES) - networks), None)
     if other:
         assert client.get("/arrangor/nettverk/%s/" % other).status_code in (403, 404)
+
+
+def test_make_run_says_the_superuser_sets_up_two_step_verification(seeded, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.SIGNIN_SUPERUSER_SECOND_FACTOR = True
+    out = io.StringIO()
+    call_command("ensure_demo_organiser", stdout=out)
+    assert "sets up two-step verification" in out.getvalue()
+    password = re.search(r"Organiser login: arrangor / (\S+)", out.getvalue()).group(1)
+    superuser, scoped = Client(), Client()
+    assert superuser.login(username="arrangor", password=password)
+    assert superuser.get("/arrangor/")["Location"].startswith("/konto/to-trinn/")
+    assert scoped.login(username="arrangor-klima", password=password)
+    assert scoped.get("/arrangor/").status_code == 200

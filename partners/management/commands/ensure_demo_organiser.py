@@ -78,6 +78,10 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save(update_fields=["password"])
         self.stdout.write("Organiser login: %s / %s" % (SUPERUSER, password))
+        self.stdout.write(
+            "(a superuser: at the first login it sets up two-step verification, with any"
+            " authenticator app; the scoped organisers below need none)"
+        )
         # The scoped demo organisers (seed_demo) share the password; each sees only its role.
         logins = demo_organiser_logins(password=password, reset=generated)
         if generated or set(read_logins(secret_file)) != {SUPERUSER, *(u for u, _s in logins)}:
