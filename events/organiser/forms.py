@@ -11,10 +11,11 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Host, Network
+from partners.models import Host, Language, Network
 from partners.selectors import organised_hosts, organised_networks
 
 from ..models import BadgePrint, Event, Question, Registration, Session
@@ -206,6 +207,10 @@ class WalkInForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    # The receipt's language; the form opens on the organiser's own.
+    language = forms.ChoiceField(
+        label=_("Language for emails"), choices=Language.choices, required=False
+    )
     when_full = forms.ChoiceField(
         choices=[(w.value, w.value) for w in WhenFull],
         required=False,
@@ -216,9 +221,17 @@ class WalkInForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = translation.get_language()
+        self.fields["language"].initial = (
+            language if language in Language.values else Language.BOKMAL
+        )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["when_full"] = WhenFull(data.get("when_full") or WhenFull.REFUSE)
+        data["language"] = data.get("language") or self.fields["language"].initial
         if data["when_full"] == WhenFull.EXTRA_SEAT and not data.get("confirm_extra_seat"):
             self.add_error(
                 "confirm_extra_seat", _("Tick the box to confirm a seat beyond the capacity.")

@@ -179,7 +179,7 @@ def test_organiser_pages_have_no_axe_violations(
     from tests.factories import SurveyFactory, SurveyQuestionFactory
 
     survey = SurveyFactory(event=event)
-    SurveyQuestionFactory(survey=survey, text="Hvordan var konferansen?")
+    rating = SurveyQuestionFactory(survey=survey, text="Hvordan var konferansen?")
     SurveyQuestionFactory(survey=survey, kind="multiple_choice", choices=["Foredrag", "Mingling"])
     SurveyQuestionFactory(survey=survey, kind="free_text")
     past = Event.objects.get(title="Partnerskapskonferansen 2021")  # its documents and report
@@ -202,6 +202,7 @@ def test_organiser_pages_have_no_axe_violations(
         f"/arrangor/arrangementer/{event.pk}/meldinger/",
         f"/arrangor/tilbakemelding/{event.pk}/",
         f"/arrangor/tilbakemelding/{event.pk}/resultater/",
+        f"/arrangor/tilbakemelding/{event.pk}/sporsmal/{rating.pk}/endre/",  # edited in place
         f"/arrangor/arrangementer/{past.pk}/dokumenter/",
         f"/arrangor/arrangementer/{past.pk}/dokumenter/{past.documents.get().pk}/",
         f"/arrangor/arrangementer/{past.pk}/rapport/",

@@ -4,6 +4,7 @@ check-in per agenda session."""
 import pytest
 
 from events.models import Event, Registration, SessionCheckIn, SessionChoice, WalkIn
+from tests.events.registration_helpers import compose_pending
 from tests.factories import EventFactory, RegistrationFactory, SessionFactory
 from worker.models import OutgoingMessage
 
@@ -232,3 +233,25 @@ def test_session_page_queries_are_fixed(
     with django_assert_num_queries(7):
         response = logged_in.get(_session_url(event, session))
     assert response.content.decode().count("<li>") >= count
+
+
+@pytest.mark.parametrize(
+    ("language", "subject_word"), [("nn", "Påmelding"), ("en", "Registration")]
+)
+def test_walk_in_receipt_is_in_the_language_chosen_at_the_door(
+    logged_in, event, language, subject_word
+):
+    page = logged_in.get(_url(event)).content.decode()
+    assert '<option value="en" selected>' in page  # the form opens on the organiser's language
+    logged_in.post(_url(event), {**WALK_IN, "language": language})
+    registration = Registration.objects.get(event=event, email="sara@example.org")
+    assert registration.language == language
+    compose_pending()  # as the worker writes it when it sends it
+    receipt = OutgoingMessage.objects.get(registration_ref=registration.pk)
+    assert subject_word in receipt.subject, receipt.subject
+
+
+def test_walk_in_with_an_unknown_language_is_refused(logged_in, event):
+    response = logged_in.post(_url(event), {**WALK_IN, "language": "de"})
+    assert response.status_code == 400
+    assert not Registration.objects.filter(event=event).exists()

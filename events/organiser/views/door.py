@@ -5,10 +5,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from partners.models import Language
 from partners.permissions import organiser_required
 
 from ...dates import format_time
@@ -49,11 +47,6 @@ def _walk_in_message(result: WalkInResult) -> tuple[int, str]:
     return messages.SUCCESS, text
 
 
-def _language() -> str:
-    language = translation.get_language() or Language.BOKMAL
-    return language if language in Language.values else Language.BOKMAL
-
-
 @organiser_required
 def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the form; POST: register and check in, or say the event is full and offer the
@@ -70,7 +63,7 @@ def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
                 email=data["email"],
                 organisation_name=data["organisation_name"],
                 title=data["title"],
-                language=_language(),
+                language=data["language"],
             )
             result = door.register_walk_in(
                 event=event, details=details, by_user=request.user, when_full=data["when_full"]
