@@ -32,7 +32,7 @@ from personaldata.registry import (
 
 from .email_layout import host_layout_context, render_in_layout
 from .models import Answer, CalendarSequence, Registration, ReplyToken, SessionChoice, email_key
-from .selectors.public import registration_by_token
+from .selectors.documents import registration_by_link
 from .services.registering import cancel_registration
 from .services.retention import anonymise_rows
 
@@ -107,10 +107,11 @@ def collect(email: str) -> list[Section]:
 def release(email: str, now: dt.datetime) -> list[Tally]:
     """Cancel the address's registrations that can still be cancelled (events to come)."""
     cancelled = 0
-    for registration in _of(email).filter(status__in=Registration.ACTIVE_STATUSES):
-        if registration.can_be_cancelled(now):
-            cancel_registration(registration_id=registration.pk)
-            cancelled += 1
+    # Registration.can_be_cancelled, in the query (active, and the event not over).
+    active = _of(email).filter(status__in=Registration.ACTIVE_STATUSES, event__ends_at__gt=now)
+    for registration_id in active.values_list("pk", flat=True):
+        cancel_registration(registration_id=registration_id)
+        cancelled += 1
     return [Tally("registrations_cancelled", _("Registrations cancelled"), cancelled)]
 
 
@@ -125,7 +126,7 @@ def erase(email: str, now: dt.datetime) -> list[Tally]:
 
 @link_kind("pamelding")
 def holder_of_registration(token: str) -> LinkHolder | None:
-    registration = registration_by_token(token=token)
+    registration = registration_by_link(token)  # the event only: no sessions or answers
     if registration is None or registration.anonymised_at is not None:
         return None
     return LinkHolder(

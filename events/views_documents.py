@@ -12,7 +12,8 @@ from .selectors.public import public_events
 from .uploads import download_response
 
 
-def _download(document: EventDocument) -> FileResponse:
+def document_response(document: EventDocument) -> FileResponse:
+    """A document's file as a download (the public's, a participant's, an organiser's)."""
     if document.is_link or not document.file.storage.exists(document.file.name):
         raise Http404
     return download_response(
@@ -26,7 +27,9 @@ def public_document(request: HttpRequest, pk: int, document_id: int) -> FileResp
     if event is None:
         raise Http404
     try:
-        return _download(event_document(event=event, document_id=document_id, audience=PUBLIC))
+        return document_response(
+            event_document(event=event, document_id=document_id, audience=PUBLIC)
+        )
     except EventDocument.DoesNotExist:
         raise Http404 from None
 
@@ -46,4 +49,4 @@ def participant_document(request: HttpRequest, token: str, document_id: int) -> 
         )
     except EventDocument.DoesNotExist:
         raise Http404 from None
-    return _download(document)
+    return document_response(document)

@@ -13,9 +13,10 @@ from typing import Any
 from django.db import transaction
 
 from events.demo.building import demo_uid
-from events.models import Event, Registration
+from events.models import Event
 
 from .models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
+from .services.sending import audience as asked
 
 Kind = SurveyQuestion.Kind
 OVERALL = "Hvordan var konferansen alt i alt?"
@@ -87,10 +88,7 @@ def _seed_survey(
     )
     by_text = {question.text: question for question in stored}
     sent_at = survey.send_at()
-    asked = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
-    if audience == Survey.Audience.CHECKED_IN:
-        asked = asked.filter(checked_in_at__isnull=False)
-    registrations = list(asked.order_by("pk"))
+    registrations = asked(survey)
     # The first ones answered a day after it was sent (anonymous: nothing says which were whose).
     SurveyInvitation.objects.bulk_create(
         [

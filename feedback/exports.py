@@ -7,20 +7,13 @@ import io
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from events.exports import XLSX_CONTENT_TYPE, spreadsheet_safe
-from events.models import Event
 
 from .results import SurveyResults
-
-
-def results_filename(event: Event) -> str:
-    base = slugify(event.title)[:60] or "event-%s" % event.pk
-    return "%s-%s.xlsx" % (base, slugify(_("feedback")) or "feedback")
 
 
 def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:

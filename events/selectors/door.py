@@ -30,16 +30,18 @@ def confirmed(event: Event) -> QuerySet[Registration]:
     ).select_related("organisation")
 
 
+def unprinted(event: Event) -> QuerySet[Registration]:
+    """The confirmed participants no earlier print held (registered or confirmed since,
+    whatever their registration date)."""
+    printed = BadgePrint.registrations.through.objects.filter(
+        registration=OuterRef("pk"), badgeprint__event=event
+    )
+    return confirmed(event).exclude(Exists(printed))
+
+
 def badge_registrations(event: Event, *, since_last_print: bool) -> list[Registration]:
-    """The confirmed participants, alphabetical; `since_last_print`: only those no earlier
-    print held (registered or confirmed since, whatever their registration date)."""
-    registrations = confirmed(event)
-    if since_last_print:
-        printed = BadgePrint.registrations.through.objects.filter(
-            registration=OuterRef("pk"), badgeprint__event=event
-        )
-        registrations = registrations.exclude(Exists(printed))
-    return _alphabetical(registrations)
+    """The confirmed participants, alphabetical; `since_last_print`: only the `unprinted`."""
+    return _alphabetical(unprinted(event) if since_last_print else confirmed(event))
 
 
 def last_badge_print(event: Event) -> BadgePrint | None:

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from events.charts import Bar, horizontal_bars
+from events.exports import export_filename
 from events.models import Event
 from events.organiser.views.common import apply_errors, error_messages, post_only
 from events.selectors.organiser import get_organised_event
 from partners.permissions import organiser_required
 
-from ..exports import results_filename, results_xlsx
+from ..exports import results_xlsx
 from ..models import Survey, SurveyQuestion
 from ..results import QuestionResult, SurveyResults, survey_results
 from ..selectors import copyable_surveys, survey_of, visible_surveys
@@ -244,4 +245,4 @@ def results_download(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_organised_event(request.user, pk)
     survey = _survey_or_404(event)
     results = survey_results(survey, comparable=visible_surveys(request.user))
-    return results_xlsx(results, filename=results_filename(event))
+    return results_xlsx(results, filename=export_filename(event, _("feedback"), "xlsx"))

@@ -22,13 +22,18 @@ from ..forms import TicketCodeForm, WalkInForm
 # Check-in -------------------------------------------------------------------------------------
 
 
+def who_is(registration: Registration) -> str:
+    """ "Name (organisation)", as the check-in pages name a participant."""
+    if registration.organisation_display:
+        return "%s (%s)" % (registration.name, registration.organisation_display)
+    return registration.name
+
+
 def _check_in_message(result: CheckInResult) -> tuple[int, str]:
     registration = result.registration
     if result.outcome == CheckInOutcome.UNKNOWN or registration is None:
         return messages.ERROR, _("No ticket with this code for this event. Check the code.")
-    who = registration.name
-    if registration.organisation_display:
-        who = "%s (%s)" % (registration.name, registration.organisation_display)
+    who = who_is(registration)
     if result.outcome == CheckInOutcome.CHECKED_IN:
         return messages.SUCCESS, _("Checked in: %(who)s.") % {"who": who}
     if result.outcome == CheckInOutcome.ALREADY_CHECKED_IN:

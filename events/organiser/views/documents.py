@@ -1,7 +1,7 @@
 """Organiser pages for an event's documents and links, and its report."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from ...models import EventDocument
 from ...selectors.documents import ORGANISERS, event_documents, event_report
 from ...selectors.organiser import get_organised_event
 from ...services import documents
-from ...uploads import download_response
+from ...views_documents import document_response
 from ..forms_documents import DocumentChangeForm, DocumentForm, ReportForm
 from .common import submitted
 
@@ -99,13 +99,8 @@ def document_delete(request: HttpRequest, pk: int, document_id: int) -> HttpResp
 
 @organiser_required
 def document_download(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
-    document = _document(request, pk, document_id)
-    if document.is_link or not document.file.storage.exists(document.file.name):
-        raise Http404
     # A FileResponse streams (not an HttpResponse); organiser_required only passes it on.
-    return download_response(  # type: ignore[return-value]
-        document.file, filename=document.original_name, content_type=document.content_type
-    )
+    return document_response(_document(request, pk, document_id))  # type: ignore[return-value]
 
 
 @organiser_required

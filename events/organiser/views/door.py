@@ -10,27 +10,22 @@ from django.utils.translation import gettext as _
 from partners.permissions import organiser_required
 
 from ...dates import format_time
-from ...models import Event, Registration
+from ...models import Event
 from ...participants import ParticipantDetails
 from ...selectors.door import get_signup_session, session_participants
 from ...selectors.organiser import get_organised_event
 from ...services import check_in as door
 from ...services.check_in import CheckInOutcome, CheckInResult, WalkInOutcome, WalkInResult
 from ..forms import TicketCodeForm, WalkInForm
+from .check_in import who_is
 
 # Walk-ins -------------------------------------------------------------------------------------
-
-
-def _who(registration: Registration) -> str:
-    if registration.organisation_display:
-        return "%s (%s)" % (registration.name, registration.organisation_display)
-    return registration.name
 
 
 def _walk_in_message(result: WalkInResult) -> tuple[int, str]:
     registration = result.registration
     assert registration is not None
-    who = _who(registration)
+    who = who_is(registration)
     if result.outcome == WalkInOutcome.WAITLISTED:
         return messages.WARNING, _(
             "%(who)s is on the waiting list and not checked in. The receipt is on its way by email."
@@ -105,7 +100,7 @@ def _session_message(result: CheckInResult) -> tuple[int, str]:
     registration = result.registration
     if result.outcome == CheckInOutcome.UNKNOWN or registration is None:
         return messages.ERROR, _("No ticket with this code for this event. Check the code.")
-    who = _who(registration)
+    who = who_is(registration)
     if result.outcome == CheckInOutcome.CHECKED_IN:
         return messages.SUCCESS, _("Checked in to the session: %(who)s.") % {"who": who}
     if result.outcome == CheckInOutcome.ALREADY_CHECKED_IN:

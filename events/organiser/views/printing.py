@@ -8,13 +8,13 @@ from partners.permissions import organiser_required
 
 from ... import door_pdfs
 from ...selectors.door import (
-    badge_registrations,
     confirmed,
     door_list,
     get_signup_session,
     last_badge_print,
     session_participants,
     signup_sessions,
+    unprinted,
 )
 from ...selectors.organiser import get_organised_event
 from ...services.badges import print_badges
@@ -47,7 +47,7 @@ def badges_page(request: HttpRequest, pk: int) -> HttpResponse:
             "event": event,
             "form": form,
             "confirmed_count": confirmed(event).count(),
-            "new_count": len(badge_registrations(event, since_last_print=True)),
+            "new_count": unprinted(event).count(),
             "last_print": last_badge_print(event),
             "sessions": signup_sessions(event),
         },
