@@ -30,6 +30,7 @@ from personaldata.registry import (
     Tally,
     link_kind,
     register_provider,
+    without_name,
 )
 
 from .models import Answer, AnswerAttachment, AnswerText, CallInvitation, CallSendOut, new_token
@@ -107,15 +108,11 @@ def collect(email: str) -> list[Section]:
     ]
 
 
-def _without_name(text: str, name: str) -> str:
-    return text.replace(name, "–") if len(name) > 2 else text
-
-
 def _erase_answers(email: str, now: dt.datetime) -> tuple[int, int]:
     rows = list(_answers(email))
     texts = list(AnswerText.objects.filter(answer__in=rows).select_related("answer"))
     for text in texts:
-        text.text = _without_name(text.text, text.answer.name)
+        text.text = without_name(text.text, text.answer.name)
     AnswerText.objects.bulk_update(texts, ["text"])
     private = [row for row in rows if not row.on_behalf]
     attachments = AnswerAttachment.objects.filter(answer__in=private)
@@ -123,7 +120,7 @@ def _erase_answers(email: str, now: dt.datetime) -> tuple[int, int]:
     files, _per_model = attachments.delete()
     transaction.on_commit(partial(remove_files, names))  # the files go once the rows have
     for row in rows:
-        row.internal_note = _without_name(row.internal_note, row.name)
+        row.internal_note = without_name(row.internal_note, row.name)
         row.name = "–"
         row.email = "anonymised-%d%s" % (row.pk, ANONYMISED_DOMAIN)
         row.token = new_token()

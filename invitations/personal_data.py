@@ -25,7 +25,7 @@ from personaldata.registry import (
 )
 
 from .models import InboundReply, Invitation, NetworkOptOut, new_token
-from .services.retention import ANONYMISED_DOMAIN
+from .services.retention import ANONYMISED_DOMAIN, anonymise_invitation_rows
 
 
 def _invitations(email: str) -> QuerySet[Invitation]:
@@ -102,12 +102,9 @@ def erase(email: str, now: dt.datetime) -> list[Tally]:
     replies = _replies(email).update(sender="", subject="", excerpt="", note="")
     rows = list(_invitations(email).only("pk"))
     for row in rows:
-        row.name = "–"
-        row.email = "anonymised-invitation-%d%s" % (row.pk, ANONYMISED_DOMAIN)
-        row.decline_reason = ""
-        row.person_id = None
-        row.token = new_token()
-    Invitation.objects.bulk_update(rows, ["name", "email", "decline_reason", "person", "token"])
+        row.token = new_token()  # the personal link dies with the person's data
+    Invitation.objects.bulk_update(rows, ["token"])
+    anonymise_invitation_rows(Invitation.objects.filter(pk__in=[row.pk for row in rows]))
     opt_outs, _per_model = NetworkOptOut.objects.filter(email__iexact=email.strip()).delete()
     return [
         Tally("invitations_anonymised", _("Invitations anonymised"), len(rows)),

@@ -93,6 +93,12 @@ def providers() -> list[Provider]:
     return list(_providers.values())
 
 
+def without_name(text: str, name: str) -> str:
+    """A text with a person's name taken out where it stands in it (an answer kept as a record
+    after its writer was erased); names of two letters or fewer are left, as too common."""
+    return text.replace(name, "–") if len(name) > 2 else text
+
+
 @dataclass(frozen=True)
 class LinkHolder:
     """Who holds a personal link: the address it was made for, their language, the page to

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from api.idempotency import purge_expired_records
 from partners.models import Host
+from worker.erasure import FORGOTTEN_ADDRESS
 from worker.models import OutgoingMessage
 
 from ..models import Answer, CalendarSequence, Event, Registration, new_token
@@ -69,8 +70,8 @@ def anonymise_registrations(*, now: datetime | None = None) -> int:
         OutgoingMessage.objects.filter(
             event_ref__in=Event.objects.filter(host=host, ends_at__lt=cutoff).values("pk"),
             sent_at__isnull=False,
-        ).exclude(to_email="anonymised@invalid.invalid").update(
-            to_email="anonymised@invalid.invalid",
+        ).exclude(to_email=FORGOTTEN_ADDRESS).update(
+            to_email=FORGOTTEN_ADDRESS,
             to_name="",
             text_body="",
             html_body="",

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from events.models import new_token
 from partners.models import Host
+from personaldata.registry import without_name
 
 from ..models import SurveyAnswer, SurveyInvitation, SurveyResponse
 
@@ -31,10 +32,6 @@ class FeedbackRetentionResult:
     responses_unlinked: int
 
 
-def _without_name(text: str, name: str) -> str:
-    return text.replace(name, "–") if len(name) > 2 else text
-
-
 def unlink_responses(responses: QuerySet[SurveyResponse]) -> int:
     """In the caller's transaction: free texts lose the respondent's name where it stands in
     them, then the responses lose their registration. Returns how many."""
@@ -42,7 +39,7 @@ def unlink_responses(responses: QuerySet[SurveyResponse]) -> int:
     names = {row.pk: row.registration.name for row in rows if row.registration is not None}
     texts = list(SurveyAnswer.objects.filter(response__in=rows).exclude(text=""))
     for answer in texts:
-        answer.text = _without_name(answer.text, names.get(answer.response_id, ""))
+        answer.text = without_name(answer.text, names.get(answer.response_id, ""))
     SurveyAnswer.objects.bulk_update(texts, ["text"], batch_size=BATCH)
     return SurveyResponse.objects.filter(pk__in=[row.pk for row in rows]).update(registration=None)
 

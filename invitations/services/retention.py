@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -22,18 +22,24 @@ def anonymise_invitations(*, now: dt.datetime | None = None) -> int:
     total = 0
     for host in Host.objects.all():
         cutoff = now - dt.timedelta(days=host.retention_days)
-        total += (
-            Invitation.objects.filter(event__host=host, event__ends_at__lt=cutoff)
-            .exclude(email__endswith=ANONYMISED_DOMAIN)
-            .update(
-                name="–",
-                email=Concat(
-                    Value("anonymised-invitation-"),
-                    Cast("pk", output_field=CharField()),
-                    Value(ANONYMISED_DOMAIN),
-                ),
-                decline_reason="",
-                person=None,
+        total += anonymise_invitation_rows(
+            Invitation.objects.filter(event__host=host, event__ends_at__lt=cutoff).exclude(
+                email__endswith=ANONYMISED_DOMAIN
             )
         )
     return total
+
+
+def anonymise_invitation_rows(invitations: QuerySet[Invitation]) -> int:
+    """The invitations lose name, address, reason and person (retention, and a person's
+    erasure); their rows and states stay. Returns how many."""
+    return invitations.update(
+        name="–",
+        email=Concat(
+            Value("anonymised-invitation-"),
+            Cast("pk", output_field=CharField()),
+            Value(ANONYMISED_DOMAIN),
+        ),
+        decline_reason="",
+        person=None,
+    )
