@@ -89,28 +89,28 @@ def add_document(
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
             raise ValidationError({"url": _("Enter a link starting with https://.")}) from None
+    document = EventDocument(event=event, url=url[:500], **fields)
     saved: list[str] = []
     try:
-        return _store(event=event, fields=fields, checked=checked, url=url[:500], saved=saved)
+        if checked is not None:
+            # Written before the transaction (a file of up to EVENT_DOCUMENT_MAX_BYTES is no
+            # work to hold a transaction open for), removed again if the row is not saved.
+            _attach(document, checked)
+            saved.append(document.file.name)
+        with transaction.atomic(durable=True):
+            document.save()
     except BaseException:
         remove_files(saved)
         raise
-
-
-@transaction.atomic(durable=True)
-def _store(
-    *, event: Event, fields: dict, checked: CheckedFile | None, url: str, saved: list[str]
-) -> EventDocument:
-    document = EventDocument(event=event, url=url, **fields)
-    if checked is not None:
-        document.original_name = checked.original_name
-        document.content_type = checked.content_type
-        document.size = checked.size
-        document.sha256 = checked.sha256
-        document.file.save("x" + checked.extension, ContentFile(checked.content), save=False)
-        saved.append(document.file.name)
-    document.save()
     return document
+
+
+def _attach(document: EventDocument, checked: CheckedFile) -> None:
+    document.original_name = checked.original_name
+    document.content_type = checked.content_type
+    document.size = checked.size
+    document.sha256 = checked.sha256
+    document.file.save("x" + checked.extension, ContentFile(checked.content), save=False)
 
 
 @transaction.atomic(durable=True)

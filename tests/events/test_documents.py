@@ -305,3 +305,21 @@ def test_a_past_events_page_is_its_record(client, organiser_client, klima, demo)
     assert '<th scope="row">Private sector</th><td class="num">1</td>' in page
     assert '<th scope="row">Organisation not in the registry</th><td class="num">1</td>' in page
     assert "Public sector" not in page
+
+
+def test_a_document_whose_row_is_not_saved_leaves_no_file(event, private, monkeypatch):
+    """The file is written before the row's transaction; a failing save removes it again."""
+    from events.services import documents
+
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(EventDocument, "save", refuse)
+    upload = SimpleUploadedFile("agenda.pdf", PDF, content_type="application/pdf")
+    with pytest.raises(RuntimeError):
+        documents.add_document(
+            event=event,
+            values={"title": "Agenda", "kind": "agenda", "visibility": "public"},
+            upload=upload,
+        )
+    assert stored_files(private) == []
